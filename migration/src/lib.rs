@@ -1,0 +1,16 @@
+//! Database migrations for Đồng Hành, one file per migration, each with `up` and `down`.
+//! They are written with sea-query's schema builder so the same file serves SQLite
+//! and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_accounts_and_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_accounts_and_audit::Migration)]
+    }
+}

@@ -1,0 +1,163 @@
+//! `AuditEvent` and `auditEvents` (officials and admins only).
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::IntoCondition};
+
+use super::entity as audit_event;
+use crate::{
+    auth::{
+        Role,
+        graphql::{Account, account_node},
+    },
+    connection,
+    graphql::{
+        app,
+        errors::ApiError,
+        ids::{self, NodeKind},
+        pagination::{PageArgs, Sort, SortValue, paginate},
+        scalars::DateTime,
+        session,
+    },
+};
+
+/// One successful mutation, recorded in the same transaction as its change.
+#[derive(Clone)]
+pub struct AuditEvent(audit_event::Model);
+
+#[Object]
+impl AuditEvent {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::AuditEvent, self.0.id)
+    }
+
+    /// When the mutation committed.
+    async fn at(&self) -> DateTime {
+        self.0.at.into()
+    }
+
+    /// The mutation's name, e.g. pledgeContribution.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The account that performed it; null for command-line actions.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
+        match self.0.actor_id {
+            Some(id) => Ok(account_node(ctx, id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// The actor's role at the time.
+    async fn actor_role(&self) -> Option<Role> {
+        self.0.actor_role
+    }
+
+    /// The node the mutation created or changed.
+    async fn subject_id(&self) -> Option<ID> {
+        self.0.subject_id.clone().map(ID)
+    }
+
+    /// The mutation's input as JSON, with passwords and tokens removed.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+}
+
+connection!(
+    AuditEvent,
+    AuditEventConnection,
+    AuditEventEdge,
+    "audit events"
+);
+
+/// Narrows `auditEvents`.
+#[derive(InputObject, Default)]
+pub struct AuditEventFilter {
+    /// The mutation's name, exactly.
+    pub action: Option<String>,
+    /// An Account ID.
+    pub actor_id: Option<ID>,
+    /// Any node's ID.
+    pub subject_id: Option<ID>,
+    /// Events at or after this instant.
+    pub from: Option<DateTime>,
+    /// Events before this instant.
+    pub to: Option<DateTime>,
+}
+
+impl AuditEventFilter {
+    fn condition(self) -> Result<sea_orm::Condition, ApiError> {
+        let mut condition = sea_orm::Condition::all();
+        if let Some(action) = self.action {
+            condition = condition.add(audit_event::Column::Action.eq(action.trim()));
+        }
+        if let Some(actor) = self.actor_id {
+            let key = ids::key_for_argument(&actor, NodeKind::Account, "filter.actorId")?;
+            condition = condition.add(audit_event::Column::ActorId.eq(key));
+        }
+        if let Some(subject) = self.subject_id {
+            condition = condition.add(audit_event::Column::SubjectId.eq(subject.0));
+        }
+        if let Some(from) = self.from {
+            condition = condition.add(audit_event::Column::At.gte(from.0));
+        }
+        if let Some(to) = self.to {
+            condition = condition.add(audit_event::Column::At.lt(to.0));
+        }
+        Ok(condition.into_condition())
+    }
+}
+
+/// Newest first.
+const NEWEST_FIRST: Sort<audit_event::Entity> = Sort {
+    key: None,
+    id: audit_event::Column::Id,
+    ascending: false,
+    key_of: |_| SortValue::None,
+    id_of: |m| m.id,
+};
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// Every successful mutation, newest first. Officials and admins only;
+    /// FORBIDDEN for others.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AuditEventFilter>,
+    ) -> async_graphql::Result<AuditEventConnection> {
+        session(ctx)?.viewer.require_official()?;
+        let condition = filter.unwrap_or_default().condition()?;
+        let select = audit_event::Entity::find().filter(condition);
+        let want_total = ctx.look_ahead().field("totalCount").exists();
+        let page = paginate(
+            &app(ctx)?.db.read,
+            select,
+            &NEWEST_FIRST,
+            PageArgs::new(first, after, last, before),
+            want_total,
+        )
+        .await?;
+        Ok(page.map(AuditEvent).into())
+    }
+}
+
+/// An audit event, for officials and admins only.
+pub async fn audit_event_node(ctx: &Context<'_>, key: i64) -> Result<Option<AuditEvent>, ApiError> {
+    if !session(ctx)?.viewer.is_official() {
+        return Ok(None);
+    }
+    let found = audit_event::Entity::find_by_id(key)
+        .one(&app(ctx)?.db.read)
+        .await?;
+    Ok(found.map(AuditEvent))
+}

@@ -1,0 +1,86 @@
+//! Passwords: argon2id, hashed and verified on the blocking pool (inside the
+//! caller's span) so the async workers never stall on it.
+
+use argon2::{
+    Argon2,
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
+};
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Span;
+
+use crate::graphql::errors::{ApiError, UserError, UserErrorCode};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// A password that meets the policy; never printed.
+pub struct NewPassword(SecretString);
+
+impl NewPassword {
+    pub fn parse(field: &str, raw: &str) -> Result<NewPassword, UserError> {
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                format!("use at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                format!("use at most {MAX_PASSWORD_CHARS} characters"),
+            ));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                "control characters are not allowed",
+            ));
+        }
+        Ok(NewPassword(SecretString::from(raw.to_owned())))
+    }
+}
+
+fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> impl Future<Output = Result<T, ApiError>> {
+    let span = Span::current();
+    let handle = tokio::task::spawn_blocking(move || span.in_scope(work));
+    async move { handle.await.map_err(ApiError::internal) }
+}
+
+/// Hashes a new password as a PHC string.
+pub async fn hash(password: NewPassword) -> Result<String, ApiError> {
+    run_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.0.expose_secret().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await?
+}
+
+/// Verifies `candidate` against a PHC string. A malformed stored hash verifies as false.
+pub async fn verify(candidate: SecretString, stored: String) -> Result<bool, ApiError> {
+    run_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(candidate.expose_secret().as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+}
+
+/// A hash of a random password, verified against when the e-mail is unknown so the
+/// answer takes as long as a wrong password does.
+pub async fn decoy_hash() -> Result<String, ApiError> {
+    let random: String = uuid::Uuid::new_v4().simple().to_string();
+    hash(NewPassword(SecretString::from(random))).await
+}

@@ -1,0 +1,334 @@
+//! Configuration: one typed struct, loaded in layers: defaults, then an optional
+//! `donghanh.toml`, then the environment (`DONGHANH_*`, plus `DATABASE_URL` and
+//! `RUST_LOG`). Secrets are `SecretString`s, so they never reach a log line.
+
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::graphql::limits::QueryLimits;
+
+/// The minimum length of the token signing key, in bytes (HS256 wants at least 256 bits).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `development` or `production`; production refuses unsafe defaults.
+    pub env: Environment,
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    pub database_url: String,
+    /// Connections in the pool (PostgreSQL) or readers (SQLite).
+    pub database_pool_size: u32,
+    /// How long a request waits for a database connection before failing with
+    /// DATABASE_UNAVAILABLE.
+    #[serde(with = "duration_secs")]
+    pub database_acquire_timeout: Duration,
+    /// HS256 signing key, at least 32 bytes.
+    #[serde(serialize_with = "serialize_secret")]
+    pub jwt_secret: Option<SecretString>,
+    /// Token lifetime, in seconds or with a unit (`12h`, `30m`, `45s`).
+    #[serde(with = "duration_secs")]
+    pub jwt_ttl: Duration,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// IANA zone of the programme's business day.
+    pub timezone: String,
+    /// Public holidays, `YYYY-MM-DD`, comma-separated in the environment.
+    #[serde(deserialize_with = "list_of")]
+    pub holidays: Vec<NaiveDate>,
+    pub response_working_days: u32,
+    pub introspection: bool,
+    /// GraphiQL at GET /graphql for browsers; default: on outside production.
+    pub graphiql: Option<bool>,
+    #[serde(deserialize_with = "list_of")]
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    /// Fixes the business clock (RFC 3339); refused in production.
+    pub now: Option<DateTime<Utc>>,
+    /// Whole-request time limit, in seconds or with a unit.
+    #[serde(with = "duration_secs")]
+    pub request_timeout: Duration,
+    pub workers: Option<usize>,
+    pub limits: QueryLimits,
+    pub login_limits: LoginLimits,
+}
+
+/// Failed sign-ins allowed per window, per e-mail and per client address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginLimits {
+    pub per_email: u32,
+    pub per_address: u32,
+    #[serde(with = "duration_secs")]
+    pub window: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            env: Environment::Development,
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://donghanh.db?mode=rwc".into(),
+            database_pool_size: 8,
+            database_acquire_timeout: Duration::from_secs(3),
+            jwt_secret: None,
+            jwt_ttl: Duration::from_secs(12 * 3600),
+            jwt_issuer: "donghanh".into(),
+            jwt_audience: "donghanh-api".into(),
+            timezone: "Asia/Ho_Chi_Minh".into(),
+            holidays: Vec::new(),
+            response_working_days: 15,
+            introspection: true,
+            graphiql: None,
+            cors_origins: Vec::new(),
+            log_format: LogFormat::Pretty,
+            now: None,
+            request_timeout: Duration::from_secs(30),
+            workers: None,
+            limits: QueryLimits::default(),
+            login_limits: LoginLimits {
+                per_email: 5,
+                per_address: 50,
+                window: Duration::from_secs(15 * 60),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults < `donghanh.toml` (if present) < environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        Self::load_from(Path::new("donghanh.toml"))
+    }
+
+    pub fn load_from(file: &Path) -> Result<Settings, ConfigError> {
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(
+                Env::prefixed("DONGHANH_")
+                    .map(|key| key.as_str().replacen("LIMITS_", "limits.", 1).into())
+                    .map(|key| {
+                        key.as_str()
+                            .replacen("LOGIN_LIMITS_", "login_limits.", 1)
+                            .into()
+                    })
+                    .lowercase(true),
+            )
+            .extract()
+            .map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rules that no combination of layers may break.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose_secret().len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(ConfigError::Invalid(format!(
+                "DONGHANH_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+            )));
+        }
+        if self.env == Environment::Production {
+            if self.jwt_secret.is_none() {
+                return Err(ConfigError::Invalid(
+                    "production requires DONGHANH_JWT_SECRET (at least 32 bytes)".into(),
+                ));
+            }
+            if self.now.is_some() {
+                return Err(ConfigError::Invalid(
+                    "DONGHANH_NOW fixes the clock for testing and is refused in production".into(),
+                ));
+            }
+        }
+        self.time_zone()?;
+        if self.jwt_ttl.is_zero() {
+            return Err(ConfigError::Invalid(
+                "DONGHANH_JWT_TTL must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.timezone
+            .parse()
+            .map_err(|_| ConfigError::Invalid(format!("unknown time zone {:?}", self.timezone)))
+    }
+
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.unwrap_or(self.env != Environment::Production)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.bind.parse().map_err(|_| {
+            ConfigError::Invalid(format!("DONGHANH_BIND: not an address: {}", self.bind))
+        })
+    }
+}
+
+fn serialize_secret<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    // Serialised only to seed figment's defaults, where it is always `None`.
+    match secret {
+        Some(secret) => serializer.serialize_some(secret.expose_secret()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A list given either as a sequence (TOML) or as one comma-separated string (environment).
+fn list_of<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Raw::Many(items) => items,
+    };
+    items
+        .iter()
+        .map(|item| item.trim().parse().map_err(serde::de::Error::custom))
+        .collect()
+}
+
+/// Durations as whole seconds, or text with a unit: `12h`, `30m`, `45s`, `1d`.
+mod duration_secs {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(value.as_secs())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Secs(secs) => Ok(Duration::from_secs(secs)),
+            Raw::Text(text) => parse(&text).ok_or_else(|| {
+                serde::de::Error::custom(format!("not a duration: {text:?} (try 3600, 12h, 30m)"))
+            }),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Duration> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (digits, unit) = text.split_at(split);
+        let value: u64 = digits.parse().ok()?;
+        let factor = match unit.trim() {
+            "" | "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return None,
+        };
+        value.checked_mul(factor).map(Duration::from_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_units() {
+        assert_eq!(
+            duration_secs::parse("3600"),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(
+            duration_secs::parse("12h"),
+            Some(Duration::from_secs(43_200))
+        );
+        assert_eq!(
+            duration_secs::parse("30m"),
+            Some(Duration::from_secs(1_800))
+        );
+        assert_eq!(
+            duration_secs::parse("2d"),
+            Some(Duration::from_secs(172_800))
+        );
+        assert_eq!(duration_secs::parse("h"), None);
+        assert_eq!(duration_secs::parse("5w"), None);
+    }
+
+    #[test]
+    fn production_needs_a_long_secret_and_a_real_clock() {
+        let mut settings = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        assert!(settings.validate().is_err());
+        settings.jwt_secret = Some(SecretString::from("short"));
+        assert!(settings.validate().is_err());
+        settings.jwt_secret = Some(SecretString::from("x".repeat(32)));
+        assert!(settings.validate().is_ok());
+        settings.now = Some(Utc::now());
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let settings = Settings {
+            jwt_secret: Some(SecretString::from("s3cret-s3cret-s3cret-s3cret-s3cret")),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,144 @@
+//! Database connections. SQLite (the embedded default) gets WAL, foreign keys and a
+//! busy timeout, a pool of readers and a single writer, so reads run in parallel and
+//! writes queue in-process instead of failing with SQLITE_BUSY. PostgreSQL gets one
+//! pool for both. Migrations run at start; on PostgreSQL under an advisory lock so
+//! instances starting together migrate once.
+
+use std::{str::FromStr, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, Statement, TransactionTrait,
+    sqlx::{
+        postgres::{PgConnectOptions, PgPoolOptions},
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    },
+};
+
+use crate::config::Settings;
+
+/// An arbitrary constant naming our migration lock among PostgreSQL advisory locks.
+const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
+
+/// Where reads and writes go. On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: DatabaseConnection,
+    pub write: DatabaseConnection,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:")]
+    UnknownScheme,
+    #[error("database: {0}")]
+    Connect(#[from] sea_orm::sqlx::Error),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl Db {
+    pub async fn connect(settings: &Settings) -> Result<Db, DbSetupError> {
+        let url = settings.database_url.as_str();
+        let acquire = settings.database_acquire_timeout;
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(acquire.max(Duration::from_secs(30)))
+                .connect_with(options.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(settings.database_pool_size.max(1))
+                .acquire_timeout(acquire)
+                .connect_with(options.read_only(false))
+                .await?;
+            Ok(Db {
+                read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
+                write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+            })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?.application_name("donghanh");
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.database_pool_size.max(2))
+                .acquire_timeout(acquire)
+                .connect_with(options)
+                .await?;
+            let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+            Ok(Db {
+                read: conn.clone(),
+                write: conn,
+            })
+        } else {
+            Err(DbSetupError::UnknownScheme)
+        }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.write.get_database_backend()
+    }
+
+    /// Applies pending migrations. On PostgreSQL a session advisory lock on a
+    /// dedicated connection makes concurrent starts wait for each other; on SQLite
+    /// the database's own write lock does.
+    pub async fn migrate(&self, settings: &Settings) -> Result<(), DbSetupError> {
+        match self.backend() {
+            DbBackend::Postgres => {
+                let options = PgConnectOptions::from_str(&settings.database_url)?
+                    .application_name("donghanh-migrate");
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?;
+                let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+                let lock = |sql: &str| {
+                    Statement::from_sql_and_values(
+                        DbBackend::Postgres,
+                        sql,
+                        [MIGRATION_LOCK_KEY.into()],
+                    )
+                };
+                conn.execute_raw(lock("SELECT pg_advisory_lock($1)"))
+                    .await?;
+                let outcome = Migrator::up(&conn, None).await;
+                let unlocked = conn
+                    .execute_raw(lock("SELECT pg_advisory_unlock($1)"))
+                    .await;
+                conn.close().await?;
+                outcome?;
+                unlocked?;
+                Ok(())
+            }
+            _ => {
+                // Take SQLite's write lock before reading which migrations are
+                // applied, so a second process starting at the same moment waits
+                // (busy timeout) and then finds them done.
+                let txn = self.write.begin().await?;
+                txn.execute_unprepared(
+                    "CREATE TABLE IF NOT EXISTS donghanh_migration_lock (held INTEGER)",
+                )
+                .await?;
+                txn.execute_unprepared("INSERT INTO donghanh_migration_lock VALUES (1)")
+                    .await?;
+                txn.execute_unprepared("DELETE FROM donghanh_migration_lock")
+                    .await?;
+                Migrator::up(&txn, None).await?;
+                txn.commit().await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// True when the database answers a trivial query in time.
+    pub async fn is_ready(&self) -> bool {
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), self.read.ping()).await,
+            Ok(Ok(()))
+        )
+    }
+}

@@ -1,0 +1,141 @@
+//! Schema assembly and the GraphQL machinery every domain shares: global IDs,
+//! `Node`, keyset pagination, errors, scalars, query limits and loaders.
+
+pub mod errors;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod scalars;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Schema, ServerError, ServerResult, ValidationResult,
+    Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    parser::types::ExecutableDocument,
+};
+
+use crate::{
+    app::AppState,
+    audit::graphql::AuditQuery,
+    auth::{
+        Session,
+        graphql::{AuthMutation, AuthQuery},
+    },
+    config::Settings,
+};
+use errors::ApiError;
+use limits::QueryLimitsExtension;
+use node::NodeQuery;
+
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery, AuthQuery, AuditQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema once; `app` is absent only when printing the SDL.
+pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(RequestErrorMarker)
+        .extension(QueryLimitsExtension::new(settings.limits.clone()))
+        // Our own limits run first; these are a backstop with the same numbers.
+        .limit_recursive_depth(64);
+    if !settings.introspection {
+        builder = builder.disable_introspection();
+    }
+    if settings.is_production() {
+        builder = builder.disable_suggestions();
+    }
+    if let Some(app) = app {
+        builder = builder.data(loaders::Loaders::new(app.clone())).data(app);
+    }
+    builder.finish()
+}
+
+/// The SDL the code serves.
+pub fn sdl() -> String {
+    build_schema(None, &Settings::default()).sdl()
+}
+
+/// The shared state, from a resolver's context.
+pub fn app<'a>(ctx: &Context<'a>) -> Result<&'a Arc<AppState>, ApiError> {
+    ctx.data::<Arc<AppState>>().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!(
+            "bug: the schema was built without its state"
+        ))
+    })
+}
+
+/// The request's session; every request the HTTP layer executes carries one.
+pub fn session<'a>(ctx: &Context<'a>) -> Result<&'a Session, ApiError> {
+    ctx.data::<Session>()
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("bug: a request ran without a session")))
+}
+
+/// Set when the request failed before execution (parse, limits, validation): the
+/// HTTP layer then answers without `data`, and with 4xx under
+/// `application/graphql-response+json`.
+#[derive(Clone, Default)]
+pub struct RequestErrorFlag(Arc<AtomicBool>);
+
+impl RequestErrorFlag {
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+struct RequestErrorMarker;
+
+impl ExtensionFactory for RequestErrorMarker {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(RequestErrorMarker)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for RequestErrorMarker {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let outcome = next.run(ctx, query, variables).await;
+        if outcome.is_err() {
+            mark(ctx);
+        }
+        outcome
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let outcome = next.run(ctx).await;
+        if outcome.is_err() {
+            mark(ctx);
+        }
+        outcome
+    }
+}
+
+fn mark(ctx: &ExtensionContext<'_>) {
+    if let Some(flag) = ctx.data_opt::<RequestErrorFlag>() {
+        flag.set();
+    }
+}

@@ -1,0 +1,60 @@
+//! The `Node` interface and `node` / `nodes`. An object the viewer may not see is
+//! null here, indistinguishable from one that does not exist.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use crate::{
+    audit::graphql::{AuditEvent, audit_event_node},
+    auth::graphql::{Account, account_node},
+    graphql::{errors::ApiError, ids, ids::NodeKind},
+};
+
+/// An object with a globally unique, opaque ID, fetchable with `Query.node`.
+#[derive(Interface, Clone)]
+#[graphql(field(name = "id", ty = "ID", desc = "Globally unique, opaque ID."))]
+pub enum Node {
+    Account(Account),
+    AuditEvent(AuditEvent),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its ID; null when it does not exist or the viewer may
+    /// not see it (the two are indistinguishable).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load(ctx, &id).await?)
+    }
+
+    /// Fetches several objects by ID, in the order given; null where `node` would be.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > crate::graphql::pagination::MAX_PAGE_SIZE as usize {
+            return Err(ApiError::BadUserInput(format!(
+                "ids: at most {} per request",
+                crate::graphql::pagination::MAX_PAGE_SIZE
+            ))
+            .into());
+        }
+        let lookups = ids.iter().map(|id| load(ctx, id));
+        let found = futures_util::future::try_join_all(lookups).await?;
+        Ok(found)
+    }
+}
+
+async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
+    let Some((kind, key)) = ids::decode(id) else {
+        return Ok(None);
+    };
+    match kind {
+        NodeKind::Account => account_node(ctx, key).await.map(|n| n.map(Node::Account)),
+        NodeKind::AuditEvent => audit_event_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::AuditEvent)),
+    }
+}

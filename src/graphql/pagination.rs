@@ -1,0 +1,298 @@
+//! One keyset-cursor connection for every list. A cursor holds the sort key and the
+//! id of the row it points at, so the next page is `WHERE (key, id) > (k, i)` on an
+//! index: page 5,000 costs what page 1 costs, and ties on the key are broken by id,
+//! so pages are stable. `first`/`last` default to 20 and may be 0..=100.
+
+use async_graphql::SimpleObject;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, IntoSimpleExpr, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+    sea_query::{Condition, Expr, ExprTrait, SimpleExpr},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::graphql::errors::ApiError;
+
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// Information about pagination in a connection.
+#[derive(SimpleObject, Debug, Clone, Default)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// The Relay arguments of a connection field.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> PageArgs {
+        PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
+/// The value of a row's sort key, as a cursor carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SortValue {
+    #[serde(rename = "n")]
+    None,
+    #[serde(rename = "i")]
+    Int(i64),
+    #[serde(rename = "s")]
+    Text(String),
+    #[serde(rename = "t")]
+    Time(chrono::DateTime<Utc>),
+    #[serde(rename = "d")]
+    Date(NaiveDate),
+}
+
+impl SortValue {
+    fn into_expr(self) -> SimpleExpr {
+        match self {
+            SortValue::None => Expr::value(sea_orm::Value::BigInt(None)),
+            SortValue::Int(v) => Expr::value(v),
+            SortValue::Text(v) => Expr::value(v),
+            SortValue::Time(v) => Expr::value(v),
+            SortValue::Date(v) => Expr::value(v),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    k: SortValue,
+    i: i64,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        // Serialising this plain struct cannot fail.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    fn decode(text: &str, argument: &str) -> Result<Cursor, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| ApiError::BadUserInput(format!("{argument}: not a cursor of this list")))
+    }
+}
+
+/// How a list is ordered: a key expression (None: by id alone), the id column and a
+/// direction. `key_of` reads a row's key for its cursor.
+pub struct Sort<E: EntityTrait> {
+    pub key: Option<SimpleExpr>,
+    pub id: E::Column,
+    pub ascending: bool,
+    pub key_of: fn(&E::Model) -> SortValue,
+    pub id_of: fn(&E::Model) -> i64,
+}
+
+/// One page of rows with their cursors.
+#[derive(Debug)]
+pub struct Page<M> {
+    pub rows: Vec<(String, M)>,
+    pub page_info: PageInfo,
+    pub total_count: i32,
+}
+
+impl<M> Page<M> {
+    pub fn map<T>(self, mut f: impl FnMut(M) -> T) -> Page<T> {
+        Page {
+            rows: self.rows.into_iter().map(|(c, m)| (c, f(m))).collect(),
+            page_info: self.page_info,
+            total_count: self.total_count,
+        }
+    }
+}
+
+fn check_size(value: Option<i32>, argument: &str) -> Result<Option<u64>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(Some(n as u64)),
+        Some(n) => Err(ApiError::BadUserInput(format!(
+            "{argument} must be between 0 and {MAX_PAGE_SIZE}, got {n}"
+        ))),
+    }
+}
+
+/// `key > value OR (key = value AND id > i)` (or `<` for the other direction).
+fn beyond<E: EntityTrait>(sort: &Sort<E>, cursor: Cursor, greater: bool) -> Condition {
+    let id = Expr::expr(sort.id.into_simple_expr());
+    let id_cmp = if greater {
+        id.gt(cursor.i)
+    } else {
+        id.lt(cursor.i)
+    };
+    match &sort.key {
+        None => Condition::all().add(id_cmp),
+        Some(key) => {
+            let value = cursor.k.into_expr();
+            let key = Expr::expr(key.clone());
+            let key_cmp = if greater {
+                key.clone().gt(value.clone())
+            } else {
+                key.clone().lt(value.clone())
+            };
+            Condition::any()
+                .add(key_cmp)
+                .add(Condition::all().add(ExprTrait::eq(key, value)).add(id_cmp))
+        }
+    }
+}
+
+/// Runs one page of `select` in `sort` order. `want_total` adds a COUNT of the
+/// whole filtered list (skipped when the client did not ask for `totalCount`).
+pub async fn paginate<E, C>(
+    db: &C,
+    select: Select<E>,
+    sort: &Sort<E>,
+    args: PageArgs,
+    want_total: bool,
+) -> Result<Page<E::Model>, ApiError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let first = check_size(args.first, "first")?;
+    let last = check_size(args.last, "last")?;
+    if first.is_some() && last.is_some() {
+        return Err(ApiError::BadUserInput(
+            "give first or last, not both".into(),
+        ));
+    }
+    let after = args
+        .after
+        .as_deref()
+        .map(|c| Cursor::decode(c, "after"))
+        .transpose()?;
+    let before = args
+        .before
+        .as_deref()
+        .map(|c| Cursor::decode(c, "before"))
+        .transpose()?;
+    let backward = last.is_some();
+    let limit = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64);
+
+    let total_count = if want_total {
+        let count = select.clone().count(db).await?;
+        i32::try_from(count).unwrap_or(i32::MAX)
+    } else {
+        0
+    };
+
+    let mut query = select;
+    let has_after = after.is_some();
+    let has_before = before.is_some();
+    if let Some(cursor) = after {
+        query = query.filter(beyond(sort, cursor, sort.ascending));
+    }
+    if let Some(cursor) = before {
+        query = query.filter(beyond(sort, cursor, !sort.ascending));
+    }
+    // Walking backwards reads the list in reverse and flips the page afterwards.
+    let ascending = sort.ascending != backward;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    if let Some(key) = &sort.key {
+        query = query.order_by(key.clone(), order.clone());
+    }
+    query = query.order_by(sort.id, order).limit(limit + 1);
+
+    let mut models = if limit == 0 {
+        Vec::new()
+    } else {
+        query.all(db).await?
+    };
+    let more = models.len() as u64 > limit;
+    models.truncate(limit as usize);
+    if backward {
+        models.reverse();
+    }
+    let rows: Vec<(String, E::Model)> = models
+        .into_iter()
+        .map(|m| {
+            let cursor = Cursor {
+                k: (sort.key_of)(&m),
+                i: (sort.id_of)(&m),
+            };
+            (cursor.encode(), m)
+        })
+        .collect();
+    let page_info = PageInfo {
+        has_next_page: if backward { has_before } else { more },
+        has_previous_page: if backward { more } else { has_after },
+        start_cursor: rows.first().map(|(c, _)| c.clone()),
+        end_cursor: rows.last().map(|(c, _)| c.clone()),
+    };
+    Ok(Page {
+        rows,
+        page_info,
+        total_count,
+    })
+}
+
+/// Declares `<Name>Connection` and `<Name>Edge` for a node type, built from a [`Page`].
+#[macro_export]
+macro_rules! connection {
+    ($node:ty, $connection:ident, $edge:ident, $doc:literal) => {
+        #[doc = concat!("An edge in a list of ", $doc, ".")]
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            /// Opaque cursor for `after`/`before`.
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[doc = concat!("A page of ", $doc, ", with keyset cursors.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            pub edges: Vec<$edge>,
+            /// The nodes of `edges`, for clients that need no cursors.
+            pub nodes: Vec<$node>,
+            pub page_info: $crate::graphql::pagination::PageInfo,
+            /// Number of items in the whole filtered list.
+            pub total_count: i32,
+        }
+
+        impl From<$crate::graphql::pagination::Page<$node>> for $connection {
+            fn from(page: $crate::graphql::pagination::Page<$node>) -> Self {
+                let nodes = page.rows.iter().map(|(_, n)| n.clone()).collect();
+                let edges = page
+                    .rows
+                    .into_iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect();
+                $connection {
+                    edges,
+                    nodes,
+                    page_info: page.page_info,
+                    total_count: page.total_count,
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,165 @@
+//! The contract's scalars: `DateTime` (RFC 3339, always output in UTC with `Z`),
+//! `Date` (ISO 8601 calendar date) and `Vnd` (whole đồng as a string of digits).
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{NaiveDate, SecondsFormat, Utc};
+
+/// An instant, RFC 3339 (`2026-11-26T08:30:00Z`). Output is always UTC with `Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateTime(pub chrono::DateTime<Utc>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| DateTime(t.with_timezone(&Utc)))
+                .map_err(|_| {
+                    InputValueError::custom(
+                        "expected an RFC 3339 date-time such as 2026-11-26T08:30:00Z",
+                    )
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl From<chrono::DateTime<Utc>> for DateTime {
+    fn from(value: chrono::DateTime<Utc>) -> Self {
+        DateTime(value)
+    }
+}
+
+/// A calendar date, ISO 8601 (`2026-11-26`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) if text.len() == 10 => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("expected a date such as 2026-11-26")),
+            Value::String(_) => Err(InputValueError::custom(
+                "expected a date such as 2026-11-26",
+            )),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An amount of Vietnamese đồng, whole đồng only, 0 to 10^15.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Vnd(i64);
+
+impl Vnd {
+    pub const MAX: i64 = 1_000_000_000_000_000;
+
+    pub fn new(amount: i64) -> Option<Vnd> {
+        (0..=Self::MAX).contains(&amount).then_some(Vnd(amount))
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Parses the string form: ASCII decimal digits only, no sign, no exponent.
+    pub fn parse_digits(text: &str) -> Option<Vnd> {
+        if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok().and_then(Vnd::new)
+    }
+}
+
+const VND_EXPECTED: &str =
+    "expected whole đồng from 0 to 10^15, as a string of digits or an integer";
+
+#[Scalar(name = "Vnd")]
+impl ScalarType for Vnd {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let parsed = match &value {
+            Value::String(text) => Vnd::parse_digits(text),
+            Value::Number(number) => number
+                .as_i64()
+                .and_then(Vnd::new)
+                .filter(|_| !number.is_f64()),
+            _ => None,
+        };
+        parsed.ok_or_else(|| InputValueError::custom(VND_EXPECTED))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vnd_accepts_digits_and_integers_only() {
+        assert_eq!(
+            Vnd::parse(Value::String("70300000000".into())).ok(),
+            Vnd::new(70_300_000_000)
+        );
+        assert_eq!(Vnd::parse(Value::Number(5.into())).ok(), Vnd::new(5));
+        assert_eq!(
+            Vnd::parse(Value::String("1000000000000000".into())).ok(),
+            Vnd::new(Vnd::MAX)
+        );
+        for bad in [
+            "1e9",
+            "12.5",
+            "-1",
+            "",
+            " 1",
+            "1000000000000001",
+            "١٢٣",
+            "+5",
+            "0x10",
+        ] {
+            assert!(Vnd::parse(Value::String(bad.into())).is_err(), "{bad:?}");
+        }
+        let float = serde_json::Number::from_f64(12.0).map(Value::Number);
+        assert!(float.is_some_and(|v| Vnd::parse(v).is_err()));
+        assert!(Vnd::parse(Value::Number((-1).into())).is_err());
+        assert!(Vnd::parse(Value::Boolean(true)).is_err());
+        assert_eq!(
+            Vnd::new(7).map(|v| v.to_value()),
+            Some(Value::String("7".into()))
+        );
+    }
+
+    #[test]
+    fn date_time_is_output_in_utc_with_z() {
+        let parsed = DateTime::parse(Value::String("2026-11-26T15:30:00+07:00".into())).ok();
+        assert_eq!(
+            parsed.map(|t| t.to_value()),
+            Some(Value::String("2026-11-26T08:30:00Z".into()))
+        );
+        assert!(DateTime::parse(Value::String("2026-11-26".into())).is_err());
+    }
+
+    #[test]
+    fn date_is_iso() {
+        assert!(Date::parse(Value::String("2026-02-30".into())).is_err());
+        assert!(Date::parse(Value::String("2026-1-5".into())).is_err());
+        assert_eq!(
+            Date::parse(Value::String("2026-11-26".into()))
+                .ok()
+                .map(|d| d.to_value()),
+            Some(Value::String("2026-11-26".into()))
+        );
+    }
+}

@@ -1,0 +1,523 @@
+//! GraphQL over HTTP, following the GraphQL-over-HTTP specification: POST with
+//! `application/json`; GET for queries only (a mutation is 405); `Accept`
+//! negotiated between `application/graphql-response+json` (request errors are 4xx
+//! without `data`) and `application/json` (always 200); no batching; bodies over
+//! 1 MiB are 413; `text/plain` and form bodies are refused, which also shuts out
+//! cross-site form posts.
+
+use std::time::Duration;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{
+        StatusCode,
+        header::{self, HeaderValue},
+    },
+    web,
+};
+use async_graphql::{
+    ErrorExtensions, Request, Response, ServerError, Variables,
+    parser::{parse_query, types::OperationType},
+};
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+use tracing_actix_web::RequestId;
+
+use super::{HttpState, graphiql, session_for};
+use crate::graphql::{
+    RequestErrorFlag,
+    errors::{ApiError, ErrorCode},
+};
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// The media type a response is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: request errors are 4xx, without `data`.
+    GraphQlResponse,
+    /// `application/json`: always 200.
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> &'static str {
+        match self {
+            MediaType::GraphQlResponse => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// What the client prefers, by `Accept` and its q-values. No header means
+/// `application/json`, as the specification asks of servers; `*/*` too, for
+/// clients that predate the new media type.
+pub fn negotiate(accept: Option<&str>) -> Option<MediaType> {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Some(MediaType::Json);
+    };
+    let mut best: Option<(f32, u8, MediaType)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let mut q = 1.0_f32;
+        let mut charset_ok = true;
+        for param in parts {
+            if let Some((name, value)) = param.split_once('=') {
+                let value = value.trim().trim_matches('"');
+                match name.trim().to_ascii_lowercase().as_str() {
+                    "q" => q = value.parse().unwrap_or(0.0),
+                    "charset" => charset_ok = value.eq_ignore_ascii_case("utf-8"),
+                    _ => {}
+                }
+            }
+        }
+        if q <= 0.0 || !charset_ok {
+            continue;
+        }
+        // Higher specificity wins among equal q-values.
+        let candidate = match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => (q, 3, MediaType::GraphQlResponse),
+            "application/json" => (q, 2, MediaType::Json),
+            "application/*" | "*/*" => (q, 1, MediaType::Json),
+            _ => continue,
+        };
+        if best
+            .is_none_or(|(bq, bs, _)| candidate.0 > bq || (candidate.0 == bq && candidate.1 > bs))
+        {
+            best = Some(candidate);
+        }
+    }
+    best.map(|(_, _, media)| media)
+}
+
+fn prefers_html(accept: Option<&str>) -> bool {
+    accept.is_some_and(|accept| {
+        accept
+            .split(',')
+            .next()
+            .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("text/html"))
+    })
+}
+
+fn header(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A response with one top-level error and no `data`, for a request refused before
+/// any GraphQL ran (malformed body or parameters, media types, credentials): the
+/// HTTP status says why under either media type.
+fn request_error(
+    media: MediaType,
+    status: StatusCode,
+    code: ErrorCode,
+    message: &str,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .json(
+            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
+        )
+}
+
+fn plain_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json; charset=utf-8")
+        .json(json!({ "errors": [{ "message": message }] }))
+}
+
+/// The parameters of a GraphQL request, from a JSON body or a query string.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+}
+
+/// Checks each parameter's type; the message names what is wrong.
+fn params_from_json(mut object: Map<String, Value>) -> Result<Params, String> {
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err("`query` must be a string".into()),
+        None => return Err("`query` is missing".into()),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("`operationName` must be a string or null".into()),
+    };
+    let variables = match object.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => return Err("`variables` must be an object or null".into()),
+    };
+    match object.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object or null".into()),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+fn is_json_content_type(value: &str) -> Result<bool, ()> {
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+    for param in parts {
+        if let Some((name, value)) = param.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+            && !value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        {
+            return Err(());
+        }
+    }
+    Ok(media == "application/json" || media == GRAPHQL_RESPONSE_JSON)
+}
+
+pub async fn post(
+    req: HttpRequest,
+    mut body: web::Payload,
+    state: web::Data<HttpState>,
+    request_id: RequestId,
+) -> HttpResponse {
+    let Some(media) = negotiate(header(&req, header::ACCEPT)) else {
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    match header(&req, header::CONTENT_TYPE).map(is_json_content_type) {
+        Some(Ok(true)) => {}
+        Some(Err(())) => {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadUserInput,
+                "only UTF-8 bodies are accepted",
+            );
+        }
+        _ => {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadUserInput,
+                "send the request as application/json",
+            );
+        }
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+            );
+        };
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BadUserInput,
+                "the request body exceeds 1 MiB",
+            );
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let object = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(object)) => object,
+        Ok(Value::Array(_)) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "batched requests are not supported",
+            );
+        }
+        Ok(_) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the body must be a JSON object",
+            );
+        }
+        Err(_) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the body is not valid JSON",
+            );
+        }
+    };
+    match params_from_json(object) {
+        Ok(params) => execute(&req, &state, media, params, request_id).await,
+        Err(message) => request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            &message,
+        ),
+    }
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<HttpState>,
+    request_id: RequestId,
+) -> HttpResponse {
+    let accept = header(&req, header::ACCEPT);
+    if prefers_html(accept) && state.app.settings.graphiql_enabled() {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(graphiql::page());
+    }
+    let Some(media) = negotiate(accept) else {
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    let Ok(pairs) = web::Query::<Vec<(String, String)>>::from_query(req.query_string()) else {
+        return request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "the query string is malformed",
+        );
+    };
+    let mut object = Map::new();
+    for (name, value) in pairs.into_inner() {
+        let value = match name.as_str() {
+            "variables" | "extensions" => match serde_json::from_str::<Value>(&value) {
+                Ok(parsed) => parsed,
+                Err(_) => {
+                    let message = format!("`{name}` must be URL-encoded JSON");
+                    return request_error(
+                        media,
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::BadUserInput,
+                        &message,
+                    );
+                }
+            },
+            _ => Value::String(value),
+        };
+        object.insert(name, value);
+    }
+    let params = match params_from_json(object) {
+        Ok(params) => params,
+        Err(message) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                &message,
+            );
+        }
+    };
+    // GET may only read: find the operation that would run and refuse a mutation.
+    if let Ok(document) = parse_query(&params.query) {
+        let operation = match &params.operation_name {
+            Some(name) => document
+                .operations
+                .iter()
+                .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+                .map(|(_, op)| op.node.ty),
+            None => document.operations.iter().next().map(|(_, op)| op.node.ty),
+        };
+        if operation.is_some_and(|ty| ty != OperationType::Query) {
+            return HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, HeaderValue::from_static("POST")))
+                .content_type(media.content_type())
+                .json(json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }));
+        }
+    }
+    execute(&req, &state, media, params, request_id).await
+}
+
+pub async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, HeaderValue::from_static("GET, POST")))
+        .finish()
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &HttpState,
+    media: MediaType,
+    params: Params,
+    request_id: RequestId,
+) -> HttpResponse {
+    let request_id = request_id.to_string();
+    let session = match session_for(
+        &state.app,
+        header(req, header::AUTHORIZATION),
+        request_id.clone(),
+        req.peer_addr().map(|a| a.ip()),
+    )
+    .await
+    {
+        Ok(session) => session,
+        Err(error) => {
+            let status = match error.code() {
+                ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+                ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if let ApiError::Internal(source) = &error {
+                tracing::error!(error = ?source, "authenticating");
+            }
+            return request_error(media, status, error.code(), &error.to_string());
+        }
+    };
+    let flag = RequestErrorFlag::default();
+    let mut request = Request::new(params.query).data(session).data(flag.clone());
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(variables)));
+    }
+    let timeout: Duration = state.app.settings.request_timeout;
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            return request_error(
+                media,
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Timeout,
+                "the request took too long",
+            );
+        }
+    };
+    respond(media, response, flag.is_set(), &request_id)
+}
+
+fn respond(
+    media: MediaType,
+    response: Response,
+    request_failed: bool,
+    request_id: &str,
+) -> HttpResponse {
+    let errors: Vec<ServerError> = response
+        .errors
+        .into_iter()
+        .map(|error| with_request_id(error, request_id))
+        .collect();
+    let status = match (request_failed, media) {
+        (true, MediaType::GraphQlResponse) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    // Serialised straight from async-graphql's ordered value, so the response keeps
+    // the query's field order.
+    let body = ResponseBody {
+        data: (!request_failed).then_some(&response.data),
+        errors: &errors,
+        extensions: &response.extensions,
+    };
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .json(body)
+}
+
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+/// INTERNAL errors say only "internal error" and the request id, which the log line
+/// of the failure carries too.
+fn with_request_id(error: ServerError, request_id: &str) -> ServerError {
+    let internal = error
+        .extensions
+        .as_ref()
+        .and_then(|ext| ext.get("code"))
+        .is_some_and(|code| *code == async_graphql::Value::from(ErrorCode::Internal.as_str()));
+    if !internal {
+        return error;
+    }
+    let mut masked = async_graphql::Error::new("internal error")
+        .extend_with(|_, ext| {
+            ext.set("code", ErrorCode::Internal.as_str());
+            ext.set("requestId", request_id);
+        })
+        .into_server_error(error.locations.first().copied().unwrap_or_default());
+    masked.locations = error.locations;
+    masked.path = error.path;
+    masked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_follows_q_values_and_specificity() {
+        assert_eq!(negotiate(None), Some(MediaType::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json")),
+            Some(MediaType::GraphQlResponse)
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/json;q=0.9, application/graphql-response+json"
+            )),
+            Some(MediaType::GraphQlResponse)
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(MediaType::Json)
+        );
+        assert_eq!(negotiate(Some("text/xml")), None);
+        assert_eq!(
+            negotiate(Some("application/json; charset=iso-8859-1")),
+            None
+        );
+    }
+
+    #[test]
+    fn parameters_are_type_checked() {
+        let ok = |v: Value| params_from_json(v.as_object().cloned().unwrap_or_default());
+        assert!(
+            ok(json!({"query": "{a}", "variables": null, "operationName": null, "extensions": {}}))
+                .is_ok()
+        );
+        assert!(ok(json!({"query": 1})).is_err());
+        assert!(ok(json!({})).is_err());
+        assert!(ok(json!({"query": "{a}", "variables": "x"})).is_err());
+        assert!(ok(json!({"query": "{a}", "operationName": []})).is_err());
+        assert!(ok(json!({"query": "{a}", "extensions": 5})).is_err());
+    }
+
+    #[test]
+    fn only_json_bodies_in_utf8() {
+        assert_eq!(is_json_content_type("application/json"), Ok(true));
+        assert_eq!(
+            is_json_content_type("application/json; charset=UTF-8"),
+            Ok(true)
+        );
+        assert_eq!(is_json_content_type("text/plain"), Ok(false));
+        assert_eq!(
+            is_json_content_type("application/x-www-form-urlencoded"),
+            Ok(false)
+        );
+        assert_eq!(
+            is_json_content_type("application/json; charset=latin1"),
+            Err(())
+        );
+    }
+}

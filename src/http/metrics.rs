@@ -1,0 +1,88 @@
+//! Prometheus metrics at `/metrics`: requests by route, method and status, and their
+//! durations. Routes are the matched patterns, so the label set stays small.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpResponse,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    middleware::Next,
+    web,
+};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+use super::HttpState;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    durations: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Metrics, prometheus::Error> {
+        let registry = Registry::new_custom(Some("donghanh".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests answered"),
+            &["method", "route", "status"],
+        )?;
+        let durations = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request",
+            ),
+            &["route"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(durations.clone()))?;
+        Ok(Metrics {
+            registry,
+            requests,
+            durations,
+        })
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.durations.with_label_values(&[route]).observe(seconds);
+    }
+}
+
+/// Middleware: counts and times every request.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let state = req.app_data::<web::Data<HttpState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        state.metrics.observe(
+            &method,
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
+
+pub async fn export(state: web::Data<HttpState>) -> HttpResponse {
+    let mut buffer = Vec::new();
+    match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(buffer),
+        Err(error) => {
+            tracing::error!(%error, "encoding metrics");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! actix-web wiring: the GraphQL-over-HTTP handler, GraphiQL assets, the
+//! subscription socket, health, readiness, metrics and the SDL.
+
+pub mod graphiql;
+pub mod graphql;
+pub mod health;
+pub mod metrics;
+pub mod ws;
+
+use std::{net::IpAddr, sync::Arc};
+
+use actix_web::web;
+
+use crate::{
+    app::AppState,
+    auth::{Session, Viewer, rules::authenticate},
+    graphql::{AppSchema, errors::ApiError},
+};
+
+/// What every handler reaches through `web::Data`.
+pub struct HttpState {
+    pub schema: AppSchema,
+    pub app: Arc<AppState>,
+    pub metrics: metrics::Metrics,
+    pub sdl: String,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .route(web::route().to(graphql::method_not_allowed)),
+    )
+    .route("/graphql/ws", web::get().to(ws::subscribe))
+    .route(
+        "/graphql/assets/{name}",
+        web::get().to(graphiql::serve_asset),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(metrics::export))
+    .route("/schema.graphql", web::get().to(health::schema));
+}
+
+/// The bearer token of an `Authorization` header value, if it has the right form.
+pub fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Builds the request's session: no header is anonymous; a header that does not
+/// carry a valid token is UNAUTHENTICATED, never anonymous.
+pub async fn session_for(
+    app: &AppState,
+    authorization: Option<&str>,
+    request_id: String,
+    client_addr: Option<IpAddr>,
+) -> Result<Session, ApiError> {
+    let viewer = match authorization {
+        None => Viewer::anonymous(),
+        Some(value) => {
+            let token = bearer(value).ok_or(ApiError::Unauthenticated(
+                "the Authorization header must be `Bearer <token>`",
+            ))?;
+            Viewer::signed_in(authenticate(app, token).await?)
+        }
+    };
+    Ok(Session {
+        viewer,
+        request_id,
+        client_addr,
+    })
+}
+
+/// Middleware: answers with the request id (`x-request-id`) that the request's log
+/// lines and any INTERNAL error carry, so a report can be matched to the log.
+pub async fn expose_request_id(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let request_id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .copied();
+    let mut response = next.call(req).await?;
+    if let Some(id) = request_id
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id.to_string())
+    {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
+    }
+    Ok(response)
+}

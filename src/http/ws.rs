@@ -1,0 +1,134 @@
+//! Subscriptions over `graphql-transport-ws` at `/graphql/ws`. The token travels in
+//! the `connection_init` payload as `{"Authorization": "Bearer TOKEN"}` (the key
+//! matched case-insensitively); no payload means anonymous; a bad token closes the
+//! socket with 4403.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::header::{self, HeaderValue},
+    web,
+};
+use actix_ws::{CloseCode, CloseReason, Message};
+use async_graphql::{
+    Data,
+    http::{WebSocket, WebSocketProtocols, WsMessage},
+};
+use futures_util::StreamExt;
+use tracing_actix_web::RequestId;
+
+use super::{HttpState, session_for};
+use crate::graphql::RequestErrorFlag;
+
+const FORBIDDEN_CLOSE_CODE: u16 = 4403;
+
+/// The `Authorization` entry of a `connection_init` payload, whatever its case.
+fn authorization(payload: &serde_json::Value) -> Option<String> {
+    payload.as_object()?.iter().find_map(|(key, value)| {
+        key.eq_ignore_ascii_case("authorization")
+            .then(|| value.as_str().unwrap_or_default().to_owned())
+    })
+}
+
+pub async fn subscribe(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<HttpState>,
+    request_id: RequestId,
+) -> actix_web::Result<HttpResponse> {
+    let protocol = req
+        .headers()
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        });
+    let Some(protocol) = protocol else {
+        return Ok(HttpResponse::BadRequest()
+            .content_type("text/plain; charset=utf-8")
+            .body("use the graphql-transport-ws subprotocol"));
+    };
+    let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
+    response.headers_mut().insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+    );
+
+    let (to_graphql, mut from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    let mut pong_session = session.clone();
+    actix_web::rt::spawn(async move {
+        while let Some(Ok(message)) = incoming.next().await {
+            let forwarded = match message {
+                Message::Text(text) => to_graphql.send(text.as_bytes().to_vec()),
+                Message::Binary(bytes) => to_graphql.send(bytes.to_vec()),
+                Message::Ping(bytes) => {
+                    if pong_session.pong(&bytes).await.is_err() {
+                        break;
+                    }
+                    Ok(())
+                }
+                Message::Close(_) => break,
+                _ => Ok(()),
+            };
+            if forwarded.is_err() {
+                break;
+            }
+        }
+    });
+
+    let rejected = Arc::new(AtomicBool::new(false));
+    let init_rejected = rejected.clone();
+    let app = state.app.clone();
+    let request_id = request_id.to_string();
+    let peer = req.peer_addr().map(|a| a.ip());
+    let client_messages = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
+    let mut outgoing = WebSocket::new(state.schema.clone(), client_messages, protocol)
+        .on_connection_init(move |payload| async move {
+            let authorization = authorization(&payload);
+            match session_for(&app, authorization.as_deref(), request_id, peer).await {
+                Ok(graphql_session) => {
+                    let mut data = Data::default();
+                    data.insert(graphql_session);
+                    data.insert(RequestErrorFlag::default());
+                    Ok(data)
+                }
+                Err(error) => {
+                    init_rejected.store(true, Ordering::Relaxed);
+                    Err(async_graphql::Error::new(format!("Forbidden: {error}")))
+                }
+            }
+        });
+    actix_web::rt::spawn(async move {
+        while let Some(message) = outgoing.next().await {
+            match message {
+                WsMessage::Text(text) => {
+                    if session.text(text).await.is_err() {
+                        return;
+                    }
+                }
+                WsMessage::Close(code, reason) => {
+                    let code = if rejected.load(Ordering::Relaxed) {
+                        FORBIDDEN_CLOSE_CODE
+                    } else {
+                        code
+                    };
+                    let _ = session
+                        .close(Some(CloseReason {
+                            code: CloseCode::from(code),
+                            description: Some(reason),
+                        }))
+                        .await;
+                    return;
+                }
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}

@@ -1,0 +1,32 @@
+//! Đồng Hành — *walking alongside business*: the GraphQL API of a provincial
+//! business–government programme. Enterprises and agencies twin with special
+//! communes and pledge support; the leadership holds dialogues with enterprises;
+//! every difficulty raised is tracked until it is answered.
+//!
+//! Error policy: domain rules return `graphql::errors::MutationError` (a `UserError`
+//! or an `ApiError`); configuration and start-up use `anyhow` at the edges.
+
+/// The shared state of every request.
+pub mod app;
+/// Audit trail: every successful mutation commits through it.
+pub mod audit;
+/// Accounts, passwords, tokens, the per-request viewer.
+pub mod auth;
+/// The command line.
+pub mod cli;
+/// The injectable business clock.
+pub mod clock;
+/// Layered configuration.
+pub mod config;
+/// Database connections and migrations.
+pub mod db;
+/// Schema assembly and the shared GraphQL machinery.
+pub mod graphql;
+/// HTTP wiring: GraphQL over HTTP, WebSocket, health, metrics.
+pub mod http;
+/// Application start-up.
+pub mod startup;
+/// Logs and traces.
+pub mod telemetry;
+/// Text input rules.
+pub mod text;

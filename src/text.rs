@@ -1,0 +1,148 @@
+//! Text inputs: trimmed; required ones non-empty after trimming; no control
+//! characters (newline and tab allowed in long texts); names and titles at most 200
+//! characters, purposes, reasons and notes 1,000, bodies and minutes 20,000.
+//! A breach is a `userError` INVALID on that input field.
+
+use crate::graphql::errors::{UserError, UserErrorCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// Names, titles, codes, references: one line, 200 characters.
+    Name,
+    /// Purposes, reasons, notes: 1,000 characters, newlines allowed.
+    Note,
+    /// Bodies and minutes: 20,000 characters, newlines allowed.
+    Body,
+}
+
+impl TextKind {
+    pub fn max_chars(self) -> usize {
+        match self {
+            TextKind::Name => 200,
+            TextKind::Note => 1_000,
+            TextKind::Body => 20_000,
+        }
+    }
+
+    fn allows(self, c: char) -> bool {
+        !c.is_control() || (self != TextKind::Name && (c == '\n' || c == '\t'))
+    }
+}
+
+fn checked(field: &str, trimmed: &str, kind: TextKind) -> Result<String, UserError> {
+    if let Some(bad) = trimmed.chars().find(|&c| !kind.allows(c)) {
+        return Err(UserError::at(
+            field,
+            UserErrorCode::Invalid,
+            format!("contains a control character (U+{:04X})", bad as u32),
+        ));
+    }
+    let count = trimmed.chars().count();
+    if count > kind.max_chars() {
+        return Err(UserError::at(
+            field,
+            UserErrorCode::Invalid,
+            format!(
+                "is {count} characters long; at most {} are allowed",
+                kind.max_chars()
+            ),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A required text: trimmed, non-empty, within its limits.
+pub fn required(field: &str, raw: &str, kind: TextKind) -> Result<String, UserError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(UserError::at(
+            field,
+            UserErrorCode::Invalid,
+            "must not be empty",
+        ));
+    }
+    checked(field, trimmed, kind)
+}
+
+/// An optional text: trimmed; empty means absent.
+pub fn optional(
+    field: &str,
+    raw: Option<&str>,
+    kind: TextKind,
+) -> Result<Option<String>, UserError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(trimmed) => checked(field, trimmed, kind).map(Some),
+    }
+}
+
+/// An e-mail address: trimmed, lower-cased, one `@` between a local part and a
+/// dotted domain, no spaces, at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Email, UserError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || UserError::at(field, UserErrorCode::Invalid, "is not an e-mail address");
+        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = !domain.contains('@')
+            && domain.contains('.')
+            && domain.split('.').all(|label| !label.is_empty());
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Email(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_limits() {
+        assert_eq!(
+            required("name", "  Sở Tài chính  ", TextKind::Name),
+            Ok("Sở Tài chính".into())
+        );
+        assert_eq!(
+            required("name", "   ", TextKind::Name).unwrap_err().code,
+            UserErrorCode::Invalid
+        );
+        assert!(required("name", &"x".repeat(200), TextKind::Name).is_ok());
+        assert!(required("name", &"ư".repeat(201), TextKind::Name).is_err());
+        assert!(required("name", "a\u{0}b", TextKind::Name).is_err());
+        assert!(required("name", "a\nb", TextKind::Name).is_err());
+        assert_eq!(
+            required("body", "a\n\tb", TextKind::Body),
+            Ok("a\n\tb".into())
+        );
+        assert_eq!(optional("sector", Some("  "), TextKind::Name), Ok(None));
+        assert_eq!(optional("sector", None, TextKind::Name), Ok(None));
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse("email", " An@Example.VN ").map(Email::into_inner),
+            Ok("an@example.vn".into())
+        );
+        for bad in [
+            "", "a", "a@b", "@b.vn", "a@@b.vn", "a b@c.vn", "a@b..vn", "a@.vn",
+        ] {
+            assert!(Email::parse("email", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! `spawn_app()` starts the real server on port 0 against a fresh database: an
+//! SQLite file by default, or, when `TEST_DATABASE_URL` names a PostgreSQL server,
+//! a database cloned from a template that is migrated once per migration set.
+
+use std::{
+    collections::hash_map::DefaultHasher,
+    hash::{Hash, Hasher},
+    path::PathBuf,
+    sync::{Arc, Once},
+};
+
+use donghanh::{app::AppState, auth::rules::create_admin, config::Settings, startup::Application};
+use migration::{Migrator, MigratorTrait};
+use reqwest::header::{HeaderMap, HeaderValue};
+use sea_orm::{ConnectionTrait, sqlx};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "mật-khẩu-đủ-dài-42";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub settings: Settings,
+}
+
+static TRACING: Once = Once::new();
+
+fn init_tracing() {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            donghanh::telemetry::init(donghanh::telemetry::subscriber(
+                "info",
+                donghanh::config::LogFormat::Pretty,
+                std::io::stdout,
+            ));
+        }
+    });
+}
+
+/// Which engine the tests run on.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
+}
+
+/// A fresh, migrated database's URL.
+pub async fn fresh_database() -> String {
+    match postgres_url() {
+        Some(server) => fresh_postgres(&server).await,
+        None => {
+            let dir = std::env::temp_dir().join("donghanh-tests");
+            let _ = std::fs::create_dir_all(&dir);
+            let path: PathBuf = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+/// Test-only DDL whose names we generate ourselves.
+fn sql(text: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(text)
+}
+
+/// A fresh database with nothing in it, not even migrations.
+pub async fn empty_database() -> String {
+    match postgres_url() {
+        Some(server) => {
+            let database = format!("dh_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::PgPool::connect(&server)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(sql(format!("CREATE DATABASE \"{database}\"")))
+                .execute(&admin)
+                .await
+                .expect("create database");
+            admin.close().await;
+            with_database(&server, &database)
+        }
+        None => fresh_database().await,
+    }
+}
+
+/// `postgres://host/db` with the database name replaced.
+fn with_database(server: &str, database: &str) -> String {
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, None), |(b, q)| (b, Some(q)));
+    let cut = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
+    let mut url = format!("{}/{database}", &base[..cut]);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// A name that changes whenever a migration file does.
+fn template_name() -> String {
+    let mut hasher = DefaultHasher::new();
+    let mut files: Vec<_> = std::fs::read_dir("migration/src")
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        file.hash(&mut hasher);
+        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
+    }
+    format!("dh_tpl_{:016x}", hasher.finish())
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+async fn fresh_postgres(server: &str) -> String {
+    let template = TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let admin = sqlx::PgPool::connect(server)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let mut lock = admin.acquire().await.expect("a connection");
+            // Serialise template creation across test processes.
+            sqlx::query("SELECT pg_advisory_lock(4242)")
+                .execute(&mut *lock)
+                .await
+                .expect("lock");
+            let exists: Option<(i32,)> =
+                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+                    .bind(&name)
+                    .fetch_optional(&mut *lock)
+                    .await
+                    .expect("look up template");
+            if exists.is_none() {
+                let building = format!("{name}_building");
+                let _ = sqlx::query(sql(format!("DROP DATABASE IF EXISTS \"{building}\"")))
+                    .execute(&mut *lock)
+                    .await;
+                sqlx::query(sql(format!("CREATE DATABASE \"{building}\"")))
+                    .execute(&mut *lock)
+                    .await
+                    .expect("create template");
+                let url = with_database(server, &building);
+                let db = sea_orm::Database::connect(&url)
+                    .await
+                    .expect("connect to template");
+                Migrator::up(&db, None).await.expect("migrate template");
+                db.close().await.expect("close template");
+                sqlx::query(sql(format!(
+                    "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+                )))
+                .execute(&mut *lock)
+                .await
+                .expect("publish template");
+            }
+            sqlx::query("SELECT pg_advisory_unlock(4242)")
+                .execute(&mut *lock)
+                .await
+                .expect("unlock");
+            name
+        })
+        .await;
+    let database = format!("dh_t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(server)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    // A concurrent clone of the same template can briefly see it "in use"; retry.
+    let mut attempt = 0;
+    loop {
+        let created = sqlx::query(sql(format!(
+            "CREATE DATABASE \"{database}\" TEMPLATE \"{template}\""
+        )))
+        .execute(&admin)
+        .await;
+        match created {
+            Ok(_) => break,
+            Err(error) if attempt < 50 => {
+                attempt += 1;
+                let _ = error;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("creating {database}: {error}"),
+        }
+    }
+    admin.close().await;
+    with_database(server, &database)
+}
+
+/// Settings for a test server on `database_url`.
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url,
+        database_pool_size: 4,
+        jwt_secret: Some(SecretString::from(TEST_JWT_SECRET)),
+        workers: Some(2),
+        ..Settings::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let url = fresh_database().await;
+    spawn_on(url, configure).await
+}
+
+/// Starts a server on an existing database (a second instance, a restart).
+pub async fn spawn_on(database_url: String, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    init_tracing();
+    let mut settings = test_settings(database_url);
+    configure(&mut settings);
+    let application = Application::build(settings.clone())
+        .await
+        .expect("the application builds");
+    let port = application.port();
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::new(),
+        state,
+        settings,
+    }
+}
+
+/// An account of a role, with a token.
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs a GraphQL request as JSON and returns the parsed body.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        response.json().await.expect("a JSON body")
+    }
+
+    pub async fn post_raw(
+        &self,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                HeaderValue::from_str(value).expect("header value"),
+            );
+        }
+        self.client
+            .post(self.url("/graphql"))
+            .headers(map)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.graphql(
+            None,
+            "mutation($input: LoginInput!) { login(input: $input) { token expiresAt viewer { id email role } userErrors { field message code } } }",
+            json!({ "input": { "email": email, "password": password } }),
+        )
+        .await
+    }
+
+    /// Creates an admin the way `donghanh create-admin` does, and signs in.
+    pub async fn admin(&self) -> Member {
+        let email = format!("admin-{}@example.vn", uuid::Uuid::new_v4().simple());
+        create_admin(&self.state, &email, "Quản trị viên", PASSWORD)
+            .await
+            .expect("admin created");
+        self.member(&email).await
+    }
+
+    /// Creates an account of `role` through `createAccount` and signs in.
+    pub async fn account(&self, admin: &Member, role: &str) -> Member {
+        let email = format!(
+            "{}-{}@example.vn",
+            role.to_lowercase(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let body = self
+            .graphql(
+                Some(&admin.token),
+                "mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } userErrors { message } } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Người dùng", "role": role } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["createAccount"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+        self.member(&email).await
+    }
+
+    async fn member(&self, email: &str) -> Member {
+        let body = self.login(email, PASSWORD).await;
+        let login = &body["data"]["login"];
+        Member {
+            id: login["viewer"]["id"]
+                .as_str()
+                .expect("viewer id")
+                .to_owned(),
+            email: email.to_owned(),
+            token: login["token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    /// Runs raw SQL against the app's database (arrangement only).
+    pub async fn execute_sql(&self, sql: &str) {
+        self.state
+            .db
+            .write
+            .execute_unprepared(sql)
+            .await
+            .expect("SQL runs");
+    }
+
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let row = self
+            .state
+            .db
+            .read
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.state.db.backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count runs")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+}
+
+/// The `extensions.code` of the first top-level error.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}

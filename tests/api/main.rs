@@ -1,0 +1,15 @@
+//! The integration suite: one binary; every test starts its own server on port 0
+//! against its own fresh database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
+
+mod helpers;
+
+mod accounts;
+mod audit;
+mod graphql_http;
+mod health;
+mod http;
+mod limits;
+mod migrations;
+mod schema;
+mod tokens;
+mod ws;

@@ -1,0 +1,94 @@
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+
+use crate::helpers::{TestApp, spawn_app};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp) -> Socket {
+    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port)
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    socket
+}
+
+async fn next_message(socket: &mut Socket) -> Message {
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer in time")
+        .expect("a message")
+        .expect("not an error")
+}
+
+async fn init(socket: &mut Socket, payload: Option<Value>) -> Message {
+    let mut message = json!({ "type": "connection_init" });
+    if let Some(payload) = payload {
+        message["payload"] = payload;
+    }
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("sent");
+    next_message(socket).await
+}
+
+fn is_ack(message: &Message) -> bool {
+    matches!(message, Message::Text(text) if serde_json::from_str::<Value>(text).ok() == Some(json!({ "type": "connection_ack" })))
+}
+
+#[tokio::test]
+async fn connection_init_authenticates_or_closes_with_4403() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+
+    let mut anonymous = connect(&app).await;
+    assert!(is_ack(&init(&mut anonymous, None).await));
+
+    let mut signed_in = connect(&app).await;
+    let ack = init(
+        &mut signed_in,
+        Some(json!({ "authorization": format!("Bearer {}", admin.token) })),
+    )
+    .await;
+    assert!(is_ack(&ack), "{ack:?}");
+    // The socket runs operations as the signed-in viewer.
+    let subscribe =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
+    signed_in
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("sent");
+    let Message::Text(text) = next_message(&mut signed_in).await else {
+        panic!("a text frame")
+    };
+    let next: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        next["payload"]["data"]["viewer"]["role"],
+        json!("ADMIN"),
+        "{next}"
+    );
+
+    let mut bad = connect(&app).await;
+    match init(
+        &mut bad,
+        Some(json!({ "Authorization": "Bearer not-a-token" })),
+    )
+    .await
+    {
+        Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 4403),
+        other => panic!("expected a 4403 close, got {other:?}"),
+    }
+}
