@@ -4,7 +4,14 @@
 //! pool for both. Migrations run at start; on PostgreSQL under an advisory lock so
 //! instances starting together migrate once.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -26,6 +33,9 @@ const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
 pub struct Db {
     pub read: DatabaseConnection,
     pub write: DatabaseConnection,
+    /// Statements run since start, for `/metrics` and for tests that show a
+    /// request's statement count does not grow with the rows it returns.
+    pub statements: Arc<AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,10 +68,10 @@ impl Db {
                 .acquire_timeout(acquire)
                 .connect_with(options.read_only(false))
                 .await?;
-            Ok(Db {
-                read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
-                write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
-            })
+            Ok(Db::counted(
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+            ))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?.application_name("donghanh");
             let pool = PgPoolOptions::new()
@@ -70,13 +80,38 @@ impl Db {
                 .connect_with(options)
                 .await?;
             let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-            Ok(Db {
-                read: conn.clone(),
-                write: conn,
-            })
+            Ok(Db::counted(conn.clone(), conn))
         } else {
             Err(DbSetupError::UnknownScheme)
         }
+    }
+
+    fn counted(mut read: DatabaseConnection, mut write: DatabaseConnection) -> Db {
+        let statements = Arc::new(AtomicU64::new(0));
+        let same_pool = read.get_database_backend() == DbBackend::Postgres;
+        let counter = statements.clone();
+        read.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        if same_pool {
+            // One pool: the callback set on `read` counts every statement.
+            write = read.clone();
+        } else {
+            let counter = statements.clone();
+            write.set_metric_callback(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        Db {
+            read,
+            write,
+            statements,
+        }
+    }
+
+    /// Statements run so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> DbBackend {

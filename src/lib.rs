@@ -6,6 +6,8 @@
 //! Error policy: domain rules return `graphql::errors::MutationError` (a `UserError`
 //! or an `ApiError`); configuration and start-up use `anyhow` at the edges.
 
+/// Agencies: departments, boards, mass organisations, people's committees.
+pub mod agencies;
 /// The shared state of every request.
 pub mod app;
 /// Audit trail: every successful mutation commits through it.
@@ -16,10 +18,14 @@ pub mod auth;
 pub mod cli;
 /// The injectable business clock.
 pub mod clock;
+/// Communes, wards and townships; the special communes.
+pub mod communes;
 /// Layered configuration.
 pub mod config;
 /// Database connections and migrations.
 pub mod db;
+/// Enterprises and their tax codes.
+pub mod enterprises;
 /// Schema assembly and the shared GraphQL machinery.
 pub mod graphql;
 /// HTTP wiring: GraphQL over HTTP, WebSocket, health, metrics.
@@ -28,5 +34,7 @@ pub mod http;
 pub mod startup;
 /// Logs and traces.
 pub mod telemetry;
-/// Text input rules.
+/// Text input rules and search folding.
 pub mod text;
+/// Twinnings of communes with enterprises and agencies.
+pub mod twinnings;

@@ -76,6 +76,38 @@ pub fn optional(
     }
 }
 
+/// The search form of a text: lower case, Vietnamese diacritics removed, `đ` as
+/// `d`, runs of whitespace as one space. Stored beside names and applied to search
+/// input, so `dong son` finds `Đông Sơn` on every engine.
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    let stripped: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` in it taken
+/// literally (the query says `ESCAPE '\'`). Quotes need nothing: values are bound.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// An e-mail address: trimmed, lower-cased, one `@` between a local part and a
 /// dotted domain, no spaces, at most 254 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +163,21 @@ mod tests {
         );
         assert_eq!(optional("sector", Some("  "), TextKind::Name), Ok(None));
         assert_eq!(optional("sector", None, TextKind::Name), Ok(None));
+    }
+
+    #[test]
+    fn folding_ignores_case_and_vietnamese_diacritics() {
+        assert_eq!(fold("Đông Sơn"), "dong son");
+        assert_eq!(fold("  HÒA   Bình "), "hoa binh");
+        assert_eq!(fold("Ninh Bình"), fold("ninh binh"));
+        assert_eq!(fold("Nguyễn Thị Định"), "nguyen thi dinh");
+        assert_eq!(fold("Phường Đồng Xuân"), "phuong dong xuan");
+    }
+
+    #[test]
+    fn patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern("o'brien"), "%o'brien%");
     }
 
     #[test]

@@ -6,11 +6,13 @@ use super::{
     Role, Viewer, entity as account,
     rules::{self, ChangePasswordRequest, CreateAccountRequest, LoginRequest},
 };
+use crate::agencies::graphql::{Agency, agency_node};
+use crate::enterprises::graphql::{Enterprise, enterprise_node};
 use crate::graphql::{
     app,
     errors::{ApiError, UserError, payload},
     ids::{self, NodeKind},
-    loaders::{Loaders, loaded},
+    loaders::{loaded, loaders},
     scalars::DateTime,
     session,
 };
@@ -56,16 +58,26 @@ impl Account {
         self.model.role
     }
 
+    /// Set for FIRM accounts.
+    async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
+        match self.model.enterprise_id {
+            Some(id) => Ok(enterprise_node(ctx, id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Set for OFFICIAL accounts (and optionally ADMIN).
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        match self.model.agency_id {
+            Some(id) => Ok(agency_node(ctx, id).await?),
+            None => Ok(None),
+        }
+    }
+
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
         self.model.created_at.into()
     }
-}
-
-fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, ApiError> {
-    ctx.data::<Loaders>().map_err(|_| {
-        ApiError::internal(anyhow::anyhow!("bug: the schema was built without loaders"))
-    })
 }
 
 /// An account the viewer may see: itself, or any account for officials and admins.

@@ -13,8 +13,10 @@ use super::{
     token::Issued,
 };
 use crate::{
+    agencies::entity as agency,
     app::AppState,
     audit::{Actor, MutationTx},
+    enterprises::entity as enterprise,
     graphql::{
         errors::{ApiError, MutationError, UserError, UserErrorCode, is_unique_violation},
         ids::{self, NodeKind},
@@ -52,7 +54,7 @@ pub fn principal_of(account: &account::Model) -> Principal {
     }
 }
 
-fn actor_of(account: &account::Model) -> Actor {
+pub fn actor_of(account: &account::Model) -> Actor {
     Actor {
         account_id: account.id,
         role: account.role,
@@ -66,7 +68,7 @@ pub fn session_actor(session: &Session) -> Option<Actor> {
     })
 }
 
-fn issue(app: &AppState, account: &account::Model) -> Result<Issued, ApiError> {
+pub fn issue(app: &AppState, account: &account::Model) -> Result<Issued, ApiError> {
     app.tokens
         .issue(account.id, account.role, account.token_generation)
         .map_err(ApiError::internal)
@@ -194,13 +196,60 @@ pub struct CreateAccountRequest {
     pub enterprise_id: Option<String>,
 }
 
-/// ADMIN only. The e-mail must be free.
+/// ADMIN only. The e-mail must be free; an official belongs to an agency, a firm
+/// account to an enterprise.
 pub async fn create_account(
     app: &AppState,
     session: &Session,
     input: CreateAccountRequest,
 ) -> Result<account::Model, MutationError> {
     session.viewer.require_role(&[Role::Admin])?;
+    let agency_id = input
+        .agency_id
+        .as_ref()
+        .map(|id| ids::key_for_input(&id.clone().into(), NodeKind::Agency, "agencyId"))
+        .transpose()?;
+    let enterprise_id = input
+        .enterprise_id
+        .as_ref()
+        .map(|id| ids::key_for_input(&id.clone().into(), NodeKind::Enterprise, "enterpriseId"))
+        .transpose()?;
+    match input.role {
+        Role::Official if agency_id.is_none() => {
+            return Err(UserError::at(
+                "agencyId",
+                UserErrorCode::Invalid,
+                "an official belongs to an agency",
+            )
+            .into());
+        }
+        Role::Firm if enterprise_id.is_none() => {
+            return Err(UserError::at(
+                "enterpriseId",
+                UserErrorCode::Invalid,
+                "a firm account belongs to an enterprise",
+            )
+            .into());
+        }
+        Role::Official | Role::Admin if enterprise_id.is_some() => {
+            return Err(UserError::at(
+                "enterpriseId",
+                UserErrorCode::Invalid,
+                "only FIRM accounts belong to an enterprise",
+            )
+            .into());
+        }
+        Role::Firm if agency_id.is_some() => {
+            return Err(UserError::at(
+                "agencyId",
+                UserErrorCode::Invalid,
+                "FIRM accounts belong to no agency",
+            )
+            .into());
+        }
+        _ => {}
+    }
+    let new_account = NewAccount::prepare(&input, enterprise_id, agency_id).await?;
     let tx = MutationTx::begin(
         &app.db,
         "createAccount",
@@ -209,65 +258,102 @@ pub async fn create_account(
         &input,
     )
     .await?;
-    let account = insert_account(app, &*tx, &input).await?;
+    if let Some(agency_id) = agency_id
+        && agency::Entity::find_by_id(agency_id)
+            .one(&*tx)
+            .await?
+            .is_none()
+    {
+        return Err(UserError::at("agencyId", UserErrorCode::NotFound, "no such agency").into());
+    }
+    if let Some(enterprise_id) = enterprise_id
+        && enterprise::Entity::find_by_id(enterprise_id)
+            .one(&*tx)
+            .await?
+            .is_none()
+    {
+        return Err(UserError::at(
+            "enterpriseId",
+            UserErrorCode::NotFound,
+            "no such enterprise",
+        )
+        .into());
+    }
+    let account = new_account.insert(&*tx).await?;
     tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
         .await?;
     Ok(account)
 }
 
-/// Validates and inserts an account inside the caller's transaction.
-pub async fn insert_account(
-    _app: &AppState,
-    db: &impl ConnectionTrait,
-    input: &CreateAccountRequest,
-) -> Result<account::Model, MutationError> {
-    let email = Email::parse("email", &input.email)?;
-    let display_name = text::required("displayName", &input.display_name, TextKind::Name)?;
-    let new_password = NewPassword::parse("password", &input.password)?;
-    // Agencies and enterprises arrive with the registry; until then no ID can name one.
-    if input.agency_id.is_some() {
-        return Err(UserError::at("agencyId", UserErrorCode::Invalid, "not an Agency ID").into());
+/// A validated account with its password already hashed, so the hashing happens
+/// before the write transaction opens.
+pub struct NewAccount {
+    email: String,
+    password_hash: String,
+    display_name: String,
+    role: Role,
+    enterprise_id: Option<i64>,
+    agency_id: Option<i64>,
+}
+
+impl NewAccount {
+    pub async fn prepare(
+        input: &CreateAccountRequest,
+        enterprise_id: Option<i64>,
+        agency_id: Option<i64>,
+    ) -> Result<NewAccount, MutationError> {
+        let email = Email::parse("email", &input.email)?;
+        let display_name = text::required("displayName", &input.display_name, TextKind::Name)?;
+        let new_password = NewPassword::parse("password", &input.password)?;
+        Ok(NewAccount {
+            email: email.into_inner(),
+            password_hash: password::hash(new_password).await?,
+            display_name,
+            role: input.role,
+            enterprise_id,
+            agency_id,
+        })
     }
-    if input.enterprise_id.is_some() {
-        return Err(UserError::at(
-            "enterpriseId",
-            UserErrorCode::Invalid,
-            "not an Enterprise ID",
-        )
-        .into());
+
+    /// Links a FIRM account to the enterprise created with it.
+    pub fn link_enterprise(&mut self, enterprise_id: i64) {
+        self.enterprise_id = Some(enterprise_id);
     }
-    let taken = account::Entity::find()
-        .filter(account::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await?
-        .is_some();
-    if taken {
-        return Err(email_taken());
-    }
-    let hash = password::hash(new_password).await?;
-    let now = Utc::now();
-    account::ActiveModel {
-        email: Set(email.into_inner()),
-        password_hash: Set(hash),
-        display_name: Set(display_name),
-        role: Set(input.role),
-        enterprise_id: Set(None),
-        agency_id: Set(None),
-        disabled: Set(false),
-        token_generation: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map_err(|error| {
-        if is_unique_violation(&error) {
-            email_taken()
-        } else {
-            error.into()
+
+    /// Inserts inside the caller's transaction; a taken e-mail is `TAKEN`.
+    pub async fn insert(self, db: &impl ConnectionTrait) -> Result<account::Model, MutationError> {
+        let taken = account::Entity::find()
+            .filter(account::Column::Email.eq(self.email.as_str()))
+            .one(db)
+            .await?
+            .is_some();
+        if taken {
+            return Err(email_taken());
         }
-    })
+        let now = Utc::now();
+        account::ActiveModel {
+            email: Set(self.email),
+            password_hash: Set(self.password_hash),
+            display_name: Set(self.display_name),
+            role: Set(self.role),
+            enterprise_id: Set(self.enterprise_id),
+            agency_id: Set(self.agency_id),
+            disabled: Set(false),
+            token_generation: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map_err(|error| {
+            if is_unique_violation(&error) {
+                email_taken()
+            } else {
+                error.into()
+            }
+        })
+    }
 }
 
 fn email_taken() -> MutationError {
@@ -294,8 +380,9 @@ pub async fn create_admin(
         agency_id: None,
         enterprise_id: None,
     };
+    let new_account = NewAccount::prepare(&input, None, None).await?;
     let mut tx = MutationTx::begin(&app.db, "createAdmin", None, None, &input).await?;
-    let account = insert_account(app, &*tx, &input).await?;
+    let account = new_account.insert(&*tx).await?;
     tx.attribute_to(actor_of(&account));
     tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
         .await?;

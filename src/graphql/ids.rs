@@ -12,15 +12,30 @@ use crate::graphql::errors::{ApiError, UserError, UserErrorCode};
 pub enum NodeKind {
     Account,
     AuditEvent,
+    Agency,
+    Commune,
+    Enterprise,
+    Twinning,
 }
 
 impl NodeKind {
-    pub const ALL: &'static [NodeKind] = &[NodeKind::Account, NodeKind::AuditEvent];
+    pub const ALL: &'static [NodeKind] = &[
+        NodeKind::Account,
+        NodeKind::AuditEvent,
+        NodeKind::Agency,
+        NodeKind::Commune,
+        NodeKind::Enterprise,
+        NodeKind::Twinning,
+    ];
 
     pub fn type_name(self) -> &'static str {
         match self {
             NodeKind::Account => "Account",
             NodeKind::AuditEvent => "AuditEvent",
+            NodeKind::Agency => "Agency",
+            NodeKind::Commune => "Commune",
+            NodeKind::Enterprise => "Enterprise",
+            NodeKind::Twinning => "Twinning",
         }
     }
 

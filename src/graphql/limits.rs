@@ -19,7 +19,8 @@
 //! - **Complexity** (5,000): a field costs `1 + the sum of its children's costs`,
 //!   times a factor when it returns many items: its `first`/`last` argument when one
 //!   is given (a literal or a variable), 20 (the default page size) when it accepts
-//!   `first`/`last` and none is given, and `list_estimate` (20) for a list that is not
+//!   `first`/`last` and none is given, and `list_estimate` (10; the unpaginated
+//!   lists here are short, like a commune's twinnings) for a list that is not
 //!   paginated. The lists of a connection (`edges`, `nodes`) are not multiplied a
 //!   second time: the page size was already charged on the connection field.
 //!   Field types come from the schema registry; fields the registry does not know
@@ -109,7 +110,7 @@ impl Default for QueryLimits {
             max_fields: 200,
             max_directives_per_field: 10,
             max_directives: 50,
-            list_estimate: 20,
+            list_estimate: 10,
         }
     }
 }
@@ -1261,7 +1262,7 @@ mod tests {
                 max_fields: 200,
                 max_directives_per_field: 10,
                 max_directives: 50,
-                list_estimate: 20,
+                list_estimate: 10,
             }
         );
     }
@@ -1358,9 +1359,10 @@ mod tests {
         let (_, operation) = single("{ people { friends { friends { name } } } }");
         assert_eq!(operation.complexity, (1 + (1 + (1 + 1) * 20) * 20) * 20);
         assert_eq!(operation.complexity, 16_420);
+        // With the default estimate of 10 per list, four nested lists are over it.
         assert_eq!(
-            check_default("{ people { friends { friends { name } } } }"),
-            breach("query complexity 16420 exceeds the limit of 5000")
+            check_default("{ people { friends { friends { friends { name } } } } }"),
+            breach("query complexity 21110 exceeds the limit of 5000")
         );
     }
 

@@ -1,49 +1,161 @@
-//! DataLoaders keyed by id: one `IN (...)` query per batch, whatever the number of
-//! items a request returns. They are shared by all requests and keep no cache, so
-//! concurrent requests' batches merge; they return rows only, and visibility is
-//! applied per viewer by the resolvers.
+//! DataLoaders: one `IN (...)` query per batch, whatever the number of items a
+//! request returns. Two shapes serve every relation: rows by id ([`ById`]) and
+//! rows by a parent's id ([`ByParent`]). They are shared by all requests and keep no
+//! cache, so concurrent requests' batches merge; they return rows only, and
+//! visibility is applied per viewer by the resolvers.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
-use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use async_graphql::{
+    Context,
+    dataloader::{DataLoader, Loader},
+};
+use futures_util::future::BoxFuture;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::{app::AppState, auth::entity as account, graphql::errors::ApiError};
+use crate::{
+    agencies::entity as agency, app::AppState, auth::entity as account,
+    communes::entity as commune, enterprises::entity as enterprise, graphql::errors::ApiError,
+    twinnings::entity as twinning,
+};
 
-/// Loads accounts by id.
-pub struct AccountLoader(Arc<AppState>);
+/// An entity whose rows are keyed by an `i64` id.
+pub trait Keyed: EntityTrait {
+    const ID: Self::Column;
+    fn id(model: &Self::Model) -> i64;
+}
 
-impl Loader<i64> for AccountLoader {
-    type Value = account::Model;
+macro_rules! keyed {
+    ($($module:ident),*) => {$(
+        impl Keyed for $module::Entity {
+            const ID: Self::Column = $module::Column::Id;
+            fn id(model: &Self::Model) -> i64 {
+                model.id
+            }
+        }
+    )*};
+}
+keyed!(account, agency, commune, enterprise, twinning);
+
+/// Rows by their id.
+pub struct ById<E>(Arc<AppState>, PhantomData<fn() -> E>);
+
+impl<E> Loader<i64> for ById<E>
+where
+    E: Keyed,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = account::Entity::find()
-            .filter(account::Column::Id.is_in(keys.iter().copied()))
+        let rows = E::find()
+            .filter(E::ID.is_in(keys.iter().copied()))
             .all(&self.0.db.read)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
+    }
+}
+
+/// All rows whose `column` names one of the parents, oldest first.
+pub struct ByParent<E: EntityTrait> {
+    app: Arc<AppState>,
+    column: E::Column,
+    parent_of: fn(&E::Model) -> Option<i64>,
+}
+
+impl<E> Loader<i64> for ByParent<E>
+where
+    E: Keyed,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().copied()))
+            .order_by_asc(E::ID)
+            .all(&self.app.db.read)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))?;
+        let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            if let Some(parent) = (self.parent_of)(&row) {
+                grouped.entry(parent).or_default().push(row);
+            }
+        }
+        Ok(grouped)
     }
 }
 
 /// Every loader, built once with the schema.
 pub struct Loaders {
-    pub accounts: DataLoader<AccountLoader>,
+    pub accounts: DataLoader<ById<account::Entity>>,
+    pub agencies: DataLoader<ById<agency::Entity>>,
+    pub communes: DataLoader<ById<commune::Entity>>,
+    pub enterprises: DataLoader<ById<enterprise::Entity>>,
+    pub twinnings_by_commune: DataLoader<ByParent<twinning::Entity>>,
+    pub twinnings_by_enterprise: DataLoader<ByParent<twinning::Entity>>,
+    pub twinnings_by_agency: DataLoader<ByParent<twinning::Entity>>,
 }
 
 impl Loaders {
     pub fn new(app: Arc<AppState>) -> Loaders {
+        let by_id = || ById(app.clone(), PhantomData);
+        let by_parent = |column, parent_of| ByParent {
+            app: app.clone(),
+            column,
+            parent_of,
+        };
         Loaders {
-            accounts: loader(AccountLoader(app)),
+            accounts: loader(by_id()),
+            agencies: loader(ById(app.clone(), PhantomData)),
+            communes: loader(ById(app.clone(), PhantomData)),
+            enterprises: loader(ById(app.clone(), PhantomData)),
+            twinnings_by_commune: loader(by_parent(
+                twinning::Column::CommuneId,
+                |t: &twinning::Model| Some(t.commune_id),
+            )),
+            twinnings_by_enterprise: loader(by_parent(
+                twinning::Column::EnterpriseId,
+                |t: &twinning::Model| t.enterprise_id,
+            )),
+            twinnings_by_agency: loader(by_parent(
+                twinning::Column::AgencyId,
+                |t: &twinning::Model| t.agency_id,
+            )),
         }
     }
 }
 
-/// A zero batch delay still batches a whole list, and costs no millisecond per
-/// nesting level.
+/// How often a batch yields before it takes its keys. async-graphql resolves a
+/// list's items through `FuturesUnordered`, which polls at most 32 of them before
+/// yielding to the scheduler; a batch that started at once would hold only the
+/// first 32 items' keys. Each yield lets 32 more enqueue: 8 cover 256 items per
+/// level, beyond the largest page (100).
+const BATCH_YIELDS: usize = 8;
+
+/// No timer delay (a millisecond per nesting level at low load), but a few
+/// yields, so a whole page of any list lands in one batch.
 fn loader<L: Loader<i64>>(inner: L) -> DataLoader<L> {
-    DataLoader::new(inner, tokio::spawn).delay(Duration::ZERO)
+    DataLoader::new(inner, |task: BoxFuture<'static, ()>| {
+        tokio::spawn(async move {
+            for _ in 0..BATCH_YIELDS {
+                tokio::task::yield_now().await;
+            }
+            task.await;
+        })
+    })
+    .delay(Duration::ZERO)
+}
+
+/// The loaders, from a resolver's context.
+pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, ApiError> {
+    ctx.data::<Loaders>().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!("bug: the schema was built without loaders"))
+    })
 }
 
 /// Unwraps a loader's shared error for a resolver.

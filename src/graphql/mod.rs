@@ -22,23 +22,40 @@ use async_graphql::{
 };
 
 use crate::{
+    agencies::graphql::{AgencyMutation, AgencyQuery},
     app::AppState,
     audit::graphql::AuditQuery,
     auth::{
         Session,
         graphql::{AuthMutation, AuthQuery},
     },
+    communes::graphql::{CommuneMutation, CommuneQuery},
     config::Settings,
+    enterprises::graphql::{EnterpriseMutation, EnterpriseQuery},
+    twinnings::graphql::TwinningMutation,
 };
 use errors::ApiError;
 use limits::QueryLimitsExtension;
 use node::NodeQuery;
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AuthQuery, AuditQuery);
+pub struct Query(
+    NodeQuery,
+    AuthQuery,
+    CommuneQuery,
+    AgencyQuery,
+    EnterpriseQuery,
+    AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(
+    AuthMutation,
+    EnterpriseMutation,
+    AgencyMutation,
+    CommuneMutation,
+    TwinningMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

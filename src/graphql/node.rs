@@ -4,9 +4,13 @@
 use async_graphql::{Context, ID, Interface, Object};
 
 use crate::{
+    agencies::graphql::{Agency, agency_node},
     audit::graphql::{AuditEvent, audit_event_node},
     auth::graphql::{Account, account_node},
+    communes::graphql::{Commune, commune_node},
+    enterprises::graphql::{Enterprise, enterprise_node},
     graphql::{errors::ApiError, ids, ids::NodeKind},
+    twinnings::graphql::{Twinning, twinning_node},
 };
 
 /// An object with a globally unique, opaque ID, fetchable with `Query.node`.
@@ -15,6 +19,10 @@ use crate::{
 pub enum Node {
     Account(Account),
     AuditEvent(AuditEvent),
+    Agency(Agency),
+    Commune(Commune),
+    Enterprise(Enterprise),
+    Twinning(Twinning),
 }
 
 #[derive(Default)]
@@ -56,5 +64,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
         NodeKind::AuditEvent => audit_event_node(ctx, key)
             .await
             .map(|n| n.map(Node::AuditEvent)),
+        NodeKind::Agency => agency_node(ctx, key).await.map(|n| n.map(Node::Agency)),
+        NodeKind::Commune => commune_node(ctx, key).await.map(|n| n.map(Node::Commune)),
+        NodeKind::Enterprise => enterprise_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::Enterprise)),
+        NodeKind::Twinning => twinning_node(ctx, key).await.map(|n| n.map(Node::Twinning)),
     }
 }

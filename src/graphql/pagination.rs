@@ -18,6 +18,22 @@ use crate::graphql::errors::ApiError;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
+/// Sort direction of a list.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl OrderDirection {
+    pub fn ascending(self) -> bool {
+        self == OrderDirection::Asc
+    }
+}
+
 /// Information about pagination in a connection.
 #[derive(SimpleObject, Debug, Clone, Default)]
 pub struct PageInfo {
@@ -109,6 +125,25 @@ pub struct Sort<E: EntityTrait> {
     pub ascending: bool,
     pub key_of: fn(&E::Model) -> SortValue,
     pub id_of: fn(&E::Model) -> i64,
+}
+
+impl<E: EntityTrait> Sort<E> {
+    /// Ordered by `key` (ties broken by id).
+    pub fn by(
+        key: impl IntoSimpleExpr,
+        id: E::Column,
+        ascending: bool,
+        key_of: fn(&E::Model) -> SortValue,
+        id_of: fn(&E::Model) -> i64,
+    ) -> Sort<E> {
+        Sort {
+            key: Some(key.into_simple_expr()),
+            id,
+            ascending,
+            key_of,
+            id_of,
+        }
+    }
 }
 
 /// One page of rows with their cursors.

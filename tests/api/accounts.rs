@@ -78,9 +78,12 @@ async fn failed_logins_are_rate_limited_per_client_address() {
 async fn only_admins_create_accounts() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let official = app.account(&admin, "OFFICIAL").await;
-    let firm = app.account(&admin, "FIRM").await;
-    let input = json!({ "input": { "email": "new@example.vn", "password": PASSWORD, "displayName": "Mới", "role": "OFFICIAL" } });
+    let official = app.official(&admin).await;
+    let firm = app.firm().await;
+    let input = json!({ "input": {
+        "email": "new@example.vn", "password": PASSWORD, "displayName": "Mới", "role": "OFFICIAL",
+        "agencyId": official.agency_id
+    } });
 
     assert_eq!(
         error_code(&app.graphql(None, CREATE, input.clone()).await),
@@ -116,7 +119,24 @@ async fn only_admins_create_accounts() {
 async fn bad_account_input_is_a_user_error_and_writes_nothing() {
     let app = spawn_app().await;
     let admin = app.admin().await;
+    let agency = app.agency(&admin, "Sở Tài chính").await;
+    let unknown_agency = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Agency:999")
+    };
     let cases = [
+        (json!({ "agencyId": null }), "agencyId", "INVALID"),
+        (
+            json!({ "agencyId": unknown_agency }),
+            "agencyId",
+            "NOT_FOUND",
+        ),
+        (
+            json!({ "role": "FIRM", "agencyId": null }),
+            "enterpriseId",
+            "INVALID",
+        ),
+        (json!({ "role": "FIRM" }), "enterpriseId", "INVALID"),
         (json!({ "email": "not-an-email" }), "email", "INVALID"),
         (
             json!({ "email": admin.email.to_uppercase() }),
@@ -142,7 +162,9 @@ async fn bad_account_input_is_a_user_error_and_writes_nothing() {
         app.count_rows("audit_events").await,
     );
     for (change, field, code) in cases {
-        let mut input = json!({ "email": "fresh@example.vn", "password": PASSWORD, "displayName": "Tên", "role": "OFFICIAL" });
+        let mut input = json!({
+            "email": "fresh@example.vn", "password": PASSWORD, "displayName": "Tên", "role": "OFFICIAL", "agencyId": agency
+        });
         for (key, value) in change.as_object().expect("object") {
             input[key] = value.clone();
         }
@@ -171,9 +193,9 @@ async fn bad_account_input_is_a_user_error_and_writes_nothing() {
 async fn email_is_private_and_accounts_are_visible_only_to_themselves_and_officials() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let official = app.account(&admin, "OFFICIAL").await;
-    let firm = app.account(&admin, "FIRM").await;
-    let other_firm = app.account(&admin, "FIRM").await;
+    let official = app.official(&admin).await;
+    let firm = app.firm().await;
+    let other_firm = app.firm().await;
     let query = "query($id: ID!) { node(id: $id) { ... on Account { id email role } } }";
     let vars = json!({ "id": firm.id });
 

@@ -15,7 +15,7 @@ const EVENTS: &str =
 async fn mutations_are_audited_without_secrets() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let official = app.account(&admin, "OFFICIAL").await;
+    let official = app.official(&admin).await;
 
     let body = app
         .graphql(
@@ -64,8 +64,8 @@ async fn mutations_are_audited_without_secrets() {
 async fn audit_events_are_for_officials_only() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let firm = app.account(&admin, "FIRM").await;
-    let official = app.account(&admin, "OFFICIAL").await;
+    let firm = app.firm().await;
+    let official = app.official(&admin).await;
     assert_eq!(
         error_code(&app.graphql(None, EVENTS, json!({})).await),
         "UNAUTHENTICATED"

@@ -239,6 +239,30 @@ pub struct Member {
     pub id: String,
     pub email: String,
     pub token: String,
+    /// The agency of an official.
+    pub agency_id: Option<String>,
+    /// The enterprise of a firm account.
+    pub enterprise_id: Option<String>,
+}
+
+static TAX_CODES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// A valid tax code, different at every call.
+pub fn tax_code() -> String {
+    const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
+    loop {
+        let n = TAX_CODES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let prefix = format!("03{:07}", n % 10_000_000);
+        let sum: u32 = prefix
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
+        let check = 10 - sum % 11;
+        if check < 10 {
+            return format!("{prefix}{check}");
+        }
+    }
 }
 
 impl TestApp {
@@ -298,18 +322,36 @@ impl TestApp {
         self.member(&email).await
     }
 
-    /// Creates an account of `role` through `createAccount` and signs in.
-    pub async fn account(&self, admin: &Member, role: &str) -> Member {
-        let email = format!(
-            "{}-{}@example.vn",
-            role.to_lowercase(),
-            uuid::Uuid::new_v4().simple()
-        );
+    /// Creates an agency through `createAgency`; returns its ID.
+    pub async fn agency(&self, admin: &Member, name: &str) -> String {
+        let code = format!("A{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let body = self
+            .graphql(
+                Some(&admin.token),
+                "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { agency { id } userErrors { message } } }",
+                json!({ "input": { "code": code, "name": name, "kind": "DEPARTMENT" } }),
+            )
+            .await;
+        body["data"]["createAgency"]["agency"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
+    }
+
+    /// An official of a new agency, signed in.
+    pub async fn official(&self, admin: &Member) -> Member {
+        let agency_id = self.agency(admin, "Sở Kế hoạch và Đầu tư").await;
+        self.official_of(admin, &agency_id).await
+    }
+
+    /// An official of `agency_id`, signed in.
+    pub async fn official_of(&self, admin: &Member, agency_id: &str) -> Member {
+        let email = format!("official-{}@example.vn", uuid::Uuid::new_v4().simple());
         let body = self
             .graphql(
                 Some(&admin.token),
                 "mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } userErrors { message } } }",
-                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Người dùng", "role": role } }),
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Cán bộ", "role": "OFFICIAL", "agencyId": agency_id } }),
             )
             .await;
         assert_eq!(
@@ -320,17 +362,72 @@ impl TestApp {
         self.member(&email).await
     }
 
+    /// Registers an enterprise (unverified) through `registerEnterprise`; its first
+    /// account, signed in.
+    pub async fn firm(&self) -> Member {
+        let email = format!("firm-{}@example.vn", uuid::Uuid::new_v4().simple());
+        let body = self
+            .graphql(
+                None,
+                "mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { enterprise { id } token userErrors { field message } } }",
+                json!({ "input": {
+                    "taxCode": tax_code(), "name": "Công ty TNHH Hòa Bình", "contactEmail": "lienhe@hoabinh.vn",
+                    "contactPhone": "0912 345 678", "email": email, "password": PASSWORD, "displayName": "Giám đốc"
+                } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["registerEnterprise"]["userErrors"],
+            json!([]),
+            "{body}"
+        );
+        self.member(&email).await
+    }
+
+    /// A firm whose enterprise an official has verified.
+    pub async fn verified_firm(&self, official: &Member) -> Member {
+        let firm = self.firm().await;
+        let body = self
+            .graphql(
+                Some(&official.token),
+                "mutation($input: VerifyEnterpriseInput!) { verifyEnterprise(input: $input) { enterprise { verified } userErrors { message } } }",
+                json!({ "input": { "enterpriseId": firm.enterprise_id } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["verifyEnterprise"]["enterprise"]["verified"],
+            json!(true),
+            "{body}"
+        );
+        firm
+    }
+
     async fn member(&self, email: &str) -> Member {
-        let body = self.login(email, PASSWORD).await;
+        let body = self
+            .graphql(
+                None,
+                "mutation($input: LoginInput!) { login(input: $input) { token viewer { id agency { id } enterprise { id } } } }",
+                json!({ "input": { "email": email, "password": PASSWORD } }),
+            )
+            .await;
         let login = &body["data"]["login"];
         Member {
             id: login["viewer"]["id"]
                 .as_str()
-                .expect("viewer id")
+                .unwrap_or_else(|| panic!("{body}"))
                 .to_owned(),
             email: email.to_owned(),
             token: login["token"].as_str().expect("token").to_owned(),
+            agency_id: login["viewer"]["agency"]["id"].as_str().map(str::to_owned),
+            enterprise_id: login["viewer"]["enterprise"]["id"]
+                .as_str()
+                .map(str::to_owned),
         }
+    }
+
+    /// Statements the server has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.db.statement_count()
     }
 
     /// Runs raw SQL against the app's database (arrangement only).

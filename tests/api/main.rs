@@ -10,6 +10,7 @@ mod health;
 mod http;
 mod limits;
 mod migrations;
+mod registry;
 mod schema;
 mod tokens;
 mod ws;

@@ -1,0 +1,164 @@
+//! `Agency`, `agencies`, `createAgency`.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use super::{
+    entity::{self as agency, AgencyKind},
+    rules::{self, CreateAgency},
+};
+use crate::{
+    communes::graphql::search_condition,
+    connection,
+    graphql::{
+        app,
+        errors::{ApiError, UserError, payload},
+        ids::{self, NodeKind},
+        loaders::{loaded, loaders},
+        pagination::{PageArgs, Sort, SortValue, paginate},
+        session,
+    },
+    twinnings::graphql::Twinning,
+};
+
+/// A government body: a provincial department (sở), board (ban), mass organisation
+/// (đoàn thể) or people's committee (ủy ban nhân dân).
+#[derive(Clone)]
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Agency, self.0.id)
+    }
+
+    /// Short code, unique, e.g. SKHDT.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Full name, e.g. Sở Kế hoạch và Đầu tư.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What kind of body it is.
+    async fn kind(&self) -> AgencyKind {
+        self.0.kind
+    }
+
+    /// The communes this agency is or was in charge of (phụ trách), oldest first.
+    async fn twinnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Twinning>> {
+        let all = loaded(loaders(ctx)?.twinnings_by_agency.load_one(self.0.id).await)?
+            .unwrap_or_default();
+        Ok(all.into_iter().map(Twinning).collect())
+    }
+}
+
+connection!(Agency, AgencyConnection, AgencyEdge, "agencies");
+
+/// Narrows `agencies`.
+#[derive(InputObject, Default)]
+pub struct AgencyFilter {
+    /// Case- and diacritic-insensitive over the name.
+    pub search: Option<String>,
+    pub kinds: Option<Vec<AgencyKind>>,
+}
+
+#[derive(Default)]
+pub struct AgencyQuery;
+
+#[Object]
+impl AgencyQuery {
+    /// The province's agencies, by name; public.
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AgencyFilter>,
+    ) -> async_graphql::Result<AgencyConnection> {
+        let filter = filter.unwrap_or_default();
+        let mut condition = Condition::all();
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .and_then(|s| search_condition(agency::Column::SearchText, s))
+        {
+            condition = condition.add(search);
+        }
+        if let Some(kinds) = filter.kinds {
+            condition = condition.add(agency::Column::Kind.is_in(kinds));
+        }
+        let by_name = Sort::by(
+            agency::Column::SearchText,
+            agency::Column::Id,
+            true,
+            |m: &agency::Model| SortValue::Text(m.search_text.clone()),
+            |m: &agency::Model| m.id,
+        );
+        let page = paginate(
+            &app(ctx)?.db.read,
+            agency::Entity::find().filter(condition),
+            &by_name,
+            PageArgs::new(first, after, last, before),
+            ctx.look_ahead().field("totalCount").exists(),
+        )
+        .await?;
+        Ok(page.map(Agency).into())
+    }
+}
+
+/// An agency; the registry is public.
+pub async fn agency_node(ctx: &Context<'_>, key: i64) -> Result<Option<Agency>, ApiError> {
+    Ok(loaded(loaders(ctx)?.agencies.load_one(key).await)?.map(Agency))
+}
+
+/// A new agency.
+#[derive(InputObject)]
+pub struct CreateAgencyInput {
+    pub code: String,
+    pub name: String,
+    pub kind: AgencyKind,
+}
+
+/// The outcome of `createAgency`.
+#[derive(SimpleObject, Default)]
+pub struct CreateAgencyPayload {
+    pub agency: Option<Agency>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct AgencyMutation;
+
+#[Object]
+impl AgencyMutation {
+    /// Creates an agency (admins only).
+    async fn create_agency(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAgencyInput,
+    ) -> async_graphql::Result<CreateAgencyPayload> {
+        let request = CreateAgency {
+            code: input.code,
+            name: input.name,
+            kind: input.kind,
+        };
+        Ok(
+            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => CreateAgencyPayload {
+                    agency: Some(Agency(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CreateAgencyPayload {
+                    agency: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+}

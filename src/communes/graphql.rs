@@ -1,0 +1,337 @@
+//! `Commune`, `communes`, `createCommune`, `updateCommune`.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+};
+
+use super::{
+    entity::{self as commune, AdministrativeUnitType, NewRuralLevel},
+    rules::{self, CreateCommune, UpdateCommune},
+};
+use crate::{
+    connection,
+    graphql::{
+        app,
+        errors::{ApiError, UserError, payload},
+        ids::{self, NodeKind},
+        loaders::{loaded, loaders},
+        pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        scalars::{Date, DateTime},
+        session,
+    },
+    text,
+    twinnings::{entity as twinning, graphql::Twinning},
+};
+
+/// A commune, ward or township (xã, phường, thị trấn).
+#[derive(Clone)]
+pub struct Commune(pub commune::Model);
+
+#[Object]
+impl Commune {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Commune, self.0.id)
+    }
+
+    /// Official administrative-unit code; unique.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The commune's name, e.g. Xã Đông Sơn.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Xã, phường or thị trấn.
+    async fn unit_type(&self) -> AdministrativeUnitType {
+        self.0.unit_type
+    }
+
+    /// Null where no district tier applies (Vietnam abolished it in 2025).
+    async fn district(&self) -> Option<&str> {
+        self.0.district.as_deref()
+    }
+
+    /// One of the programme's special (đặc thù) communes.
+    async fn special(&self) -> bool {
+        self.0.special
+    }
+
+    /// Level reached under the new-rural-area programme (nông thôn mới).
+    async fn new_rural_level(&self) -> NewRuralLevel {
+        self.0.new_rural_level
+    }
+
+    /// Year the current level was recognised.
+    async fn new_rural_year(&self) -> Option<i32> {
+        self.0.new_rural_year
+    }
+
+    /// Twinnings active on the given date (default: today).
+    async fn twinnings(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<Date>,
+    ) -> async_graphql::Result<Vec<Twinning>> {
+        let day = match active_on {
+            Some(day) => day.0,
+            None => app(ctx)?.clock.today(),
+        };
+        let all = loaded(loaders(ctx)?.twinnings_by_commune.load_one(self.0.id).await)?
+            .unwrap_or_default();
+        Ok(all
+            .into_iter()
+            .filter(|t| t.active_on(day))
+            .map(Twinning)
+            .collect())
+    }
+
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+connection!(Commune, CommuneConnection, CommuneEdge, "communes");
+
+/// Narrows `communes`.
+#[derive(InputObject, Default)]
+pub struct CommuneFilter {
+    /// Case- and diacritic-insensitive: `ninh binh` matches `Ninh Bình`, `dong` matches `Đông`.
+    pub search: Option<String>,
+    pub special: Option<bool>,
+    pub new_rural_levels: Option<Vec<NewRuralLevel>>,
+    /// The district's name, exactly.
+    pub district: Option<String>,
+    /// Communes with (true) or without (false) an active twinning.
+    pub twinned: Option<bool>,
+}
+
+/// What `communes` may be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommuneOrderField {
+    /// By name, ignoring case and diacritics.
+    Name,
+    /// By official code.
+    Code,
+}
+
+/// The order of `communes`.
+#[derive(InputObject)]
+pub struct CommuneOrder {
+    pub field: CommuneOrderField,
+    pub direction: OrderDirection,
+}
+
+/// `name LIKE %needle%` on a folded column, wildcards in the needle taken literally.
+pub fn search_condition(column: impl ColumnTrait, search: &str) -> Option<Condition> {
+    let needle = text::fold(search);
+    (!needle.is_empty()).then(|| {
+        Condition::all()
+            .add(column.like(LikeExpr::new(text::contains_pattern(&needle)).escape('\\')))
+    })
+}
+
+impl CommuneFilter {
+    fn condition(self, today: chrono::NaiveDate) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(search) = self
+            .search
+            .as_deref()
+            .and_then(|s| search_condition(commune::Column::SearchText, s))
+        {
+            condition = condition.add(search);
+        }
+        if let Some(special) = self.special {
+            condition = condition.add(commune::Column::Special.eq(special));
+        }
+        if let Some(levels) = self.new_rural_levels {
+            condition = condition.add(commune::Column::NewRuralLevel.is_in(levels));
+        }
+        if let Some(district) = self.district {
+            condition = condition.add(commune::Column::District.eq(district.trim()));
+        }
+        if let Some(twinned) = self.twinned {
+            let active = Query::select()
+                .expr(Expr::val(1))
+                .from(twinning::Entity)
+                .and_where(
+                    Expr::col((twinning::Entity, twinning::Column::CommuneId))
+                        .equals((commune::Entity, commune::Column::Id)),
+                )
+                .and_where(Expr::col((twinning::Entity, twinning::Column::StartedOn)).lte(today))
+                .and_where(
+                    Expr::col((twinning::Entity, twinning::Column::EndedOn))
+                        .is_null()
+                        .or(Expr::col((twinning::Entity, twinning::Column::EndedOn)).gte(today)),
+                )
+                .to_owned();
+            let exists = Expr::exists(active);
+            condition = condition.add(if twinned { exists } else { exists.not() });
+        }
+        condition
+    }
+}
+
+fn sort(order: Option<CommuneOrder>) -> Sort<commune::Entity> {
+    let (field, direction) = order.map_or((CommuneOrderField::Name, OrderDirection::Asc), |o| {
+        (o.field, o.direction)
+    });
+    match field {
+        CommuneOrderField::Name => Sort::by(
+            commune::Column::SearchText,
+            commune::Column::Id,
+            direction.ascending(),
+            |m: &commune::Model| SortValue::Text(m.search_text.clone()),
+            |m: &commune::Model| m.id,
+        ),
+        CommuneOrderField::Code => Sort::by(
+            commune::Column::Code,
+            commune::Column::Id,
+            direction.ascending(),
+            |m: &commune::Model| SortValue::Text(m.code.clone()),
+            |m: &commune::Model| m.id,
+        ),
+    }
+}
+
+#[derive(Default)]
+pub struct CommuneQuery;
+
+#[Object]
+impl CommuneQuery {
+    /// The registry's communes; public.
+    #[allow(clippy::too_many_arguments)]
+    async fn communes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CommuneFilter>,
+        order_by: Option<CommuneOrder>,
+    ) -> async_graphql::Result<CommuneConnection> {
+        let app = app(ctx)?;
+        let condition = filter.unwrap_or_default().condition(app.clock.today());
+        let page = paginate(
+            &app.db.read,
+            commune::Entity::find().filter(condition),
+            &sort(order_by),
+            PageArgs::new(first, after, last, before),
+            ctx.look_ahead().field("totalCount").exists(),
+        )
+        .await?;
+        Ok(page.map(Commune).into())
+    }
+}
+
+/// A commune; the registry is public.
+pub async fn commune_node(ctx: &Context<'_>, key: i64) -> Result<Option<Commune>, ApiError> {
+    Ok(loaded(loaders(ctx)?.communes.load_one(key).await)?.map(Commune))
+}
+
+/// A new commune in the registry.
+#[derive(InputObject)]
+pub struct CreateCommuneInput {
+    /// Official administrative-unit code; unique.
+    pub code: String,
+    pub name: String,
+    pub unit_type: AdministrativeUnitType,
+    pub district: Option<String>,
+    pub special: bool,
+    pub new_rural_level: NewRuralLevel,
+    pub new_rural_year: Option<i32>,
+}
+
+/// The outcome of `createCommune`.
+#[derive(SimpleObject, Default)]
+pub struct CreateCommunePayload {
+    pub commune: Option<Commune>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// Changes to a commune; absent fields stay as they are, null clears.
+#[derive(InputObject)]
+pub struct UpdateCommuneInput {
+    pub commune_id: ID,
+    pub name: Option<String>,
+    pub district: MaybeUndefined<String>,
+    pub special: Option<bool>,
+    pub new_rural_level: Option<NewRuralLevel>,
+    pub new_rural_year: MaybeUndefined<i32>,
+}
+
+/// The outcome of `updateCommune`.
+#[derive(SimpleObject, Default)]
+pub struct UpdateCommunePayload {
+    pub commune: Option<Commune>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct CommuneMutation;
+
+#[Object]
+impl CommuneMutation {
+    /// Adds a commune to the registry (officials and admins).
+    async fn create_commune(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCommuneInput,
+    ) -> async_graphql::Result<CreateCommunePayload> {
+        let request = CreateCommune {
+            code: input.code,
+            name: input.name,
+            unit_type: input.unit_type,
+            district: input.district,
+            special: input.special,
+            new_rural_level: input.new_rural_level,
+            new_rural_year: input.new_rural_year,
+        };
+        Ok(
+            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => CreateCommunePayload {
+                    commune: Some(Commune(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CreateCommunePayload {
+                    commune: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Changes a commune (officials and admins).
+    async fn update_commune(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCommuneInput,
+    ) -> async_graphql::Result<UpdateCommunePayload> {
+        let request = UpdateCommune {
+            commune_id: input.commune_id.0,
+            name: input.name,
+            district: input.district,
+            special: input.special,
+            new_rural_level: input.new_rural_level,
+            new_rural_year: input.new_rural_year,
+        };
+        Ok(
+            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => UpdateCommunePayload {
+                    commune: Some(Commune(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => UpdateCommunePayload {
+                    commune: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+}

@@ -1,0 +1,372 @@
+//! `Enterprise`, `enterprises`, `registerEnterprise`, `verifyEnterprise`,
+//! `updateEnterprise`.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use super::{
+    entity as enterprise,
+    rules::{self, RegisterEnterprise, UpdateEnterprise},
+    tax_code::TaxCode,
+};
+use crate::{
+    auth::Viewer,
+    communes::graphql::search_condition,
+    connection,
+    graphql::{
+        app,
+        errors::{ApiError, UserError, payload},
+        ids::{self, NodeKind},
+        loaders::{loaded, loaders},
+        pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        scalars::DateTime,
+        session,
+    },
+    twinnings::graphql::Twinning,
+};
+
+/// An enterprise (doanh nghiệp) taking part in the programme.
+#[derive(Clone)]
+pub struct Enterprise(pub enterprise::Model);
+
+/// The enterprise's own accounts and officials see its contact details.
+pub fn sees_private_fields(viewer: &Viewer, enterprise_id: i64) -> bool {
+    viewer.is_official()
+        || viewer
+            .principal
+            .as_ref()
+            .is_some_and(|p| p.enterprise_id == Some(enterprise_id))
+}
+
+impl Enterprise {
+    fn private<'a>(
+        &'a self,
+        ctx: &Context<'_>,
+        value: &'a Option<String>,
+    ) -> async_graphql::Result<Option<&'a str>> {
+        let viewer = &session(ctx)?.viewer;
+        Ok(if sees_private_fields(viewer, self.0.id) {
+            value.as_deref()
+        } else {
+            None
+        })
+    }
+}
+
+#[Object]
+impl Enterprise {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Enterprise, self.0.id)
+    }
+
+    /// Vietnamese tax code (mã số thuế), normalised: 10 digits, or 10 digits, '-', 3 digits for a branch.
+    async fn tax_code(&self) -> &str {
+        &self.0.tax_code
+    }
+
+    /// Registered name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Line of business.
+    async fn sector(&self) -> Option<&str> {
+        self.0.sector.as_deref()
+    }
+
+    /// Address of the head office.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
+    /// Visible to the enterprise's own accounts and to officials; null to others.
+    async fn contact_email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        self.private(ctx, &self.0.contact_email)
+    }
+
+    /// Visible to the enterprise's own accounts and to officials; null to others.
+    async fn contact_phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        self.private(ctx, &self.0.contact_phone)
+    }
+
+    /// Verified by an official; only verified enterprises may pledge or submit agenda items.
+    async fn verified(&self) -> bool {
+        self.0.verified
+    }
+
+    /// The communes this enterprise is or was twinned with (kết nghĩa), oldest first.
+    async fn twinnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Twinning>> {
+        let all = loaded(
+            loaders(ctx)?
+                .twinnings_by_enterprise
+                .load_one(self.0.id)
+                .await,
+        )?
+        .unwrap_or_default();
+        Ok(all.into_iter().map(Twinning).collect())
+    }
+
+    /// When the enterprise registered.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+connection!(
+    Enterprise,
+    EnterpriseConnection,
+    EnterpriseEdge,
+    "enterprises"
+);
+
+/// Narrows `enterprises`.
+#[derive(InputObject, Default)]
+pub struct EnterpriseFilter {
+    /// Case- and diacritic-insensitive over name; exact over tax code.
+    pub search: Option<String>,
+    pub verified: Option<bool>,
+    /// The sector, exactly.
+    pub sector: Option<String>,
+}
+
+/// What `enterprises` may be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnterpriseOrderField {
+    /// By name, ignoring case and diacritics.
+    Name,
+    /// By registration time.
+    CreatedAt,
+}
+
+/// The order of `enterprises`.
+#[derive(InputObject)]
+pub struct EnterpriseOrder {
+    pub field: EnterpriseOrderField,
+    pub direction: OrderDirection,
+}
+
+impl EnterpriseFilter {
+    fn condition(self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(search) = self.search.as_deref() {
+            let by_name = search_condition(enterprise::Column::SearchText, search);
+            let by_tax_code = TaxCode::parse(search)
+                .ok()
+                .map(|code| enterprise::Column::TaxCode.eq(code.to_string()));
+            match (by_name, by_tax_code) {
+                (Some(name), Some(code)) => {
+                    condition = condition.add(Condition::any().add(name).add(code))
+                }
+                (Some(name), None) => condition = condition.add(name),
+                (None, Some(code)) => condition = condition.add(code),
+                (None, None) => {}
+            }
+        }
+        if let Some(verified) = self.verified {
+            condition = condition.add(enterprise::Column::Verified.eq(verified));
+        }
+        if let Some(sector) = self.sector {
+            condition = condition.add(enterprise::Column::Sector.eq(sector.trim()));
+        }
+        condition
+    }
+}
+
+fn sort(order: Option<EnterpriseOrder>) -> Sort<enterprise::Entity> {
+    let (field, direction) = order.map_or((EnterpriseOrderField::Name, OrderDirection::Asc), |o| {
+        (o.field, o.direction)
+    });
+    match field {
+        EnterpriseOrderField::Name => Sort::by(
+            enterprise::Column::SearchText,
+            enterprise::Column::Id,
+            direction.ascending(),
+            |m: &enterprise::Model| SortValue::Text(m.search_text.clone()),
+            |m: &enterprise::Model| m.id,
+        ),
+        EnterpriseOrderField::CreatedAt => Sort::by(
+            enterprise::Column::CreatedAt,
+            enterprise::Column::Id,
+            direction.ascending(),
+            |m: &enterprise::Model| SortValue::Time(m.created_at),
+            |m: &enterprise::Model| m.id,
+        ),
+    }
+}
+
+#[derive(Default)]
+pub struct EnterpriseQuery;
+
+#[Object]
+impl EnterpriseQuery {
+    /// Enterprises in the programme; public fields for everyone.
+    #[allow(clippy::too_many_arguments)]
+    async fn enterprises(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EnterpriseFilter>,
+        order_by: Option<EnterpriseOrder>,
+    ) -> async_graphql::Result<EnterpriseConnection> {
+        let page = paginate(
+            &app(ctx)?.db.read,
+            enterprise::Entity::find().filter(filter.unwrap_or_default().condition()),
+            &sort(order_by),
+            PageArgs::new(first, after, last, before),
+            ctx.look_ahead().field("totalCount").exists(),
+        )
+        .await?;
+        Ok(page.map(Enterprise).into())
+    }
+}
+
+/// An enterprise; its public fields are public.
+pub async fn enterprise_node(ctx: &Context<'_>, key: i64) -> Result<Option<Enterprise>, ApiError> {
+    Ok(loaded(loaders(ctx)?.enterprises.load_one(key).await)?.map(Enterprise))
+}
+
+/// An enterprise and its first FIRM account.
+#[derive(InputObject)]
+pub struct RegisterEnterpriseInput {
+    pub tax_code: String,
+    pub name: String,
+    pub sector: Option<String>,
+    pub address: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// The first FIRM account of the enterprise.
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+}
+
+/// The outcome of `registerEnterprise`.
+#[derive(SimpleObject, Default)]
+pub struct RegisterEnterprisePayload {
+    pub enterprise: Option<Enterprise>,
+    /// Signed in as the new FIRM account.
+    pub token: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The enterprise to verify.
+#[derive(InputObject)]
+pub struct VerifyEnterpriseInput {
+    pub enterprise_id: ID,
+}
+
+/// The outcome of `verifyEnterprise`.
+#[derive(SimpleObject, Default)]
+pub struct VerifyEnterprisePayload {
+    pub enterprise: Option<Enterprise>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// Changes to an enterprise; absent fields stay as they are, null clears.
+#[derive(InputObject)]
+pub struct UpdateEnterpriseInput {
+    pub enterprise_id: ID,
+    pub name: Option<String>,
+    pub sector: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub contact_email: MaybeUndefined<String>,
+    pub contact_phone: MaybeUndefined<String>,
+}
+
+/// The outcome of `updateEnterprise`.
+#[derive(SimpleObject, Default)]
+pub struct UpdateEnterprisePayload {
+    pub enterprise: Option<Enterprise>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct EnterpriseMutation;
+
+#[Object]
+impl EnterpriseMutation {
+    /// Registers an enterprise (unverified) with its first FIRM account and signs in
+    /// as it. Open to anyone.
+    async fn register_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterEnterpriseInput,
+    ) -> async_graphql::Result<RegisterEnterprisePayload> {
+        let request = RegisterEnterprise {
+            tax_code: input.tax_code,
+            name: input.name,
+            sector: input.sector,
+            address: input.address,
+            contact_email: input.contact_email,
+            contact_phone: input.contact_phone,
+            email: input.email,
+            password: input.password,
+            display_name: input.display_name,
+        };
+        Ok(
+            match payload(rules::register(app(ctx)?, session(ctx)?, request).await)? {
+                Ok((model, issued)) => RegisterEnterprisePayload {
+                    enterprise: Some(Enterprise(model)),
+                    token: Some(issued.token),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => RegisterEnterprisePayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
+    }
+
+    /// Marks an enterprise verified (officials and admins).
+    async fn verify_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        input: VerifyEnterpriseInput,
+    ) -> async_graphql::Result<VerifyEnterprisePayload> {
+        Ok(
+            match payload(rules::verify(app(ctx)?, session(ctx)?, input.enterprise_id.0).await)? {
+                Ok(model) => VerifyEnterprisePayload {
+                    enterprise: Some(Enterprise(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => VerifyEnterprisePayload {
+                    enterprise: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Changes an enterprise's details (its own accounts, officials, admins).
+    async fn update_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEnterpriseInput,
+    ) -> async_graphql::Result<UpdateEnterprisePayload> {
+        let request = UpdateEnterprise {
+            enterprise_id: input.enterprise_id.0,
+            name: input.name,
+            sector: input.sector,
+            address: input.address,
+            contact_email: input.contact_email,
+            contact_phone: input.contact_phone,
+        };
+        Ok(
+            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => UpdateEnterprisePayload {
+                    enterprise: Some(Enterprise(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => UpdateEnterprisePayload {
+                    enterprise: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+}

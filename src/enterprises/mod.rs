@@ -1,0 +1,7 @@
+//! Enterprises (doanh nghiệp): registered by anyone, verified by an official, and
+//! identified by their tax code (mã số thuế).
+
+pub mod entity;
+pub mod graphql;
+pub mod rules;
+pub mod tax_code;

@@ -1,0 +1,187 @@
+//! `Twinning`, the `Partner` union, `createTwinning`, `endTwinning`.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Union};
+
+use super::{
+    entity::{self as twinning, TwinningKind},
+    rules::{self, CreateTwinning, EndTwinning},
+};
+use crate::{
+    agencies::graphql::Agency,
+    communes::graphql::Commune,
+    enterprises::graphql::Enterprise,
+    graphql::{
+        app,
+        errors::{ApiError, UserError, payload},
+        ids::{self, NodeKind},
+        loaders::{loaded, loaders},
+        scalars::Date,
+        session,
+    },
+};
+
+/// Who twins with or takes charge of a commune.
+#[derive(Union, Clone)]
+pub enum Partner {
+    Enterprise(Enterprise),
+    Agency(Agency),
+}
+
+/// Loads a partner by its enterprise or agency id.
+pub async fn load_partner(
+    ctx: &Context<'_>,
+    enterprise_id: Option<i64>,
+    agency_id: Option<i64>,
+) -> Result<Partner, ApiError> {
+    let loaders = loaders(ctx)?;
+    let found = match (enterprise_id, agency_id) {
+        (Some(id), _) => loaded(loaders.enterprises.load_one(id).await)?
+            .map(|m| Partner::Enterprise(Enterprise(m))),
+        (None, Some(id)) => {
+            loaded(loaders.agencies.load_one(id).await)?.map(|m| Partner::Agency(Agency(m)))
+        }
+        (None, None) => None,
+    };
+    found.ok_or_else(|| ApiError::internal(anyhow::anyhow!("bug: a partner row is missing")))
+}
+
+/// A commune's partner: an enterprise twinned with it (kết nghĩa) or an agency in
+/// charge of it (phụ trách).
+#[derive(Clone)]
+pub struct Twinning(pub twinning::Model);
+
+#[Object]
+impl Twinning {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Twinning, self.0.id)
+    }
+
+    /// The commune.
+    async fn commune(&self, ctx: &Context<'_>) -> async_graphql::Result<Commune> {
+        let found = loaded(loaders(ctx)?.communes.load_one(self.0.commune_id).await)?;
+        Ok(found
+            .map(Commune)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("bug: a commune row is missing")))?)
+    }
+
+    /// The enterprise or agency.
+    async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Partner> {
+        Ok(load_partner(ctx, self.0.enterprise_id, self.0.agency_id).await?)
+    }
+
+    /// TWINNED for an enterprise, IN_CHARGE for an agency.
+    async fn kind(&self) -> TwinningKind {
+        self.0.kind
+    }
+
+    /// First day of the twinning.
+    async fn started_on(&self) -> Date {
+        Date(self.0.started_on)
+    }
+
+    /// Last day, once ended.
+    async fn ended_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+
+    /// True when today lies in [startedOn, endedOn].
+    async fn active(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(self.0.active_on(app(ctx)?.clock.today()))
+    }
+}
+
+/// A twinning; the registry is public.
+pub async fn twinning_node(ctx: &Context<'_>, key: i64) -> Result<Option<Twinning>, ApiError> {
+    use sea_orm::EntityTrait;
+    Ok(twinning::Entity::find_by_id(key)
+        .one(&app(ctx)?.db.read)
+        .await?
+        .map(Twinning))
+}
+
+/// A new twinning; its kind follows from the partner.
+#[derive(InputObject)]
+pub struct CreateTwinningInput {
+    pub commune_id: ID,
+    /// An Enterprise (kind TWINNED) or Agency (kind IN_CHARGE) ID.
+    pub partner_id: ID,
+    pub started_on: Date,
+}
+
+/// The outcome of `createTwinning`.
+#[derive(SimpleObject, Default)]
+pub struct CreateTwinningPayload {
+    pub twinning: Option<Twinning>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// Ends a twinning on a day on or after it started.
+#[derive(InputObject)]
+pub struct EndTwinningInput {
+    pub twinning_id: ID,
+    pub ended_on: Date,
+}
+
+/// The outcome of `endTwinning`.
+#[derive(SimpleObject, Default)]
+pub struct EndTwinningPayload {
+    pub twinning: Option<Twinning>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct TwinningMutation;
+
+#[Object]
+impl TwinningMutation {
+    /// Twins an enterprise with a commune, or puts an agency in charge of one
+    /// (officials and admins).
+    async fn create_twinning(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTwinningInput,
+    ) -> async_graphql::Result<CreateTwinningPayload> {
+        let request = CreateTwinning {
+            commune_id: input.commune_id.0,
+            partner_id: input.partner_id.0,
+            started_on: input.started_on.0,
+        };
+        Ok(
+            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => CreateTwinningPayload {
+                    twinning: Some(Twinning(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CreateTwinningPayload {
+                    twinning: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Ends a twinning; its history stays (officials and admins).
+    async fn end_twinning(
+        &self,
+        ctx: &Context<'_>,
+        input: EndTwinningInput,
+    ) -> async_graphql::Result<EndTwinningPayload> {
+        let request = EndTwinning {
+            twinning_id: input.twinning_id.0,
+            ended_on: input.ended_on.0,
+        };
+        Ok(
+            match payload(rules::end(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => EndTwinningPayload {
+                    twinning: Some(Twinning(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => EndTwinningPayload {
+                    twinning: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+}
