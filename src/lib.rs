@@ -22,6 +22,8 @@ pub mod clock;
 pub mod communes;
 /// Layered configuration.
 pub mod config;
+/// The ledger: pledges, confirmations, disbursements, totals.
+pub mod contributions;
 /// Database connections and migrations.
 pub mod db;
 /// Enterprises and their tax codes.

@@ -12,6 +12,13 @@ use super::{
 };
 use crate::{
     connection,
+    contributions::{
+        entity as contribution,
+        graphql::{
+            ContributionArgs, ContributionConnection, ContributionFilter, ContributionOrder,
+            ContributionTotals, TotalsOf, contributions_page, totals_of,
+        },
+    },
     graphql::{
         app,
         errors::{ApiError, UserError, payload},
@@ -88,6 +95,39 @@ impl Commune {
             .filter(|t| t.active_on(day))
             .map(Twinning)
             .collect())
+    }
+
+    /// Contributions pledged to this commune.
+    #[allow(clippy::too_many_arguments)]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ContributionFilter>,
+        order_by: Option<ContributionOrder>,
+    ) -> async_graphql::Result<ContributionConnection> {
+        let args = ContributionArgs {
+            page: PageArgs::new(first, after, last, before),
+            filter,
+            order_by,
+        };
+        contributions_page(
+            ctx,
+            args,
+            Condition::all().add(contribution::Column::CommuneId.eq(self.0.id)),
+        )
+        .await
+    }
+
+    /// Totals of the contributions to this commune that are not cancelled.
+    async fn contribution_totals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ContributionTotals> {
+        Ok(totals_of(ctx, TotalsOf::Commune(self.0.id)).await?)
     }
 
     /// When the record last changed.

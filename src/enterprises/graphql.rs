@@ -13,6 +13,13 @@ use crate::{
     auth::Viewer,
     communes::graphql::search_condition,
     connection,
+    contributions::{
+        entity as contribution,
+        graphql::{
+            ContributionArgs, ContributionConnection, ContributionFilter, ContributionOrder,
+            ContributionTotals, TotalsOf, contributions_page, totals_of,
+        },
+    },
     graphql::{
         app,
         errors::{ApiError, UserError, payload},
@@ -105,6 +112,39 @@ impl Enterprise {
         )?
         .unwrap_or_default();
         Ok(all.into_iter().map(Twinning).collect())
+    }
+
+    /// Contributions this enterprise pledged.
+    #[allow(clippy::too_many_arguments)]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ContributionFilter>,
+        order_by: Option<ContributionOrder>,
+    ) -> async_graphql::Result<ContributionConnection> {
+        let args = ContributionArgs {
+            page: PageArgs::new(first, after, last, before),
+            filter,
+            order_by,
+        };
+        contributions_page(
+            ctx,
+            args,
+            Condition::all().add(contribution::Column::EnterpriseId.eq(self.0.id)),
+        )
+        .await
+    }
+
+    /// Totals of this enterprise's contributions that are not cancelled.
+    async fn contribution_totals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ContributionTotals> {
+        Ok(totals_of(ctx, TotalsOf::Enterprise(self.0.id)).await?)
     }
 
     /// When the enterprise registered.

@@ -16,6 +16,8 @@ pub enum NodeKind {
     Commune,
     Enterprise,
     Twinning,
+    Contribution,
+    Disbursement,
 }
 
 impl NodeKind {
@@ -26,6 +28,8 @@ impl NodeKind {
         NodeKind::Commune,
         NodeKind::Enterprise,
         NodeKind::Twinning,
+        NodeKind::Contribution,
+        NodeKind::Disbursement,
     ];
 
     pub fn type_name(self) -> &'static str {
@@ -36,6 +40,8 @@ impl NodeKind {
             NodeKind::Commune => "Commune",
             NodeKind::Enterprise => "Enterprise",
             NodeKind::Twinning => "Twinning",
+            NodeKind::Contribution => "Contribution",
+            NodeKind::Disbursement => "Disbursement",
         }
     }
 

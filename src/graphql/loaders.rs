@@ -14,8 +14,16 @@ use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
-    agencies::entity as agency, app::AppState, auth::entity as account,
-    communes::entity as commune, enterprises::entity as enterprise, graphql::errors::ApiError,
+    agencies::entity as agency,
+    app::AppState,
+    auth::entity as account,
+    communes::entity as commune,
+    contributions::{
+        disbursement, entity as contribution,
+        totals::{self, Totals},
+    },
+    enterprises::entity as enterprise,
+    graphql::errors::ApiError,
     twinnings::entity as twinning,
 };
 
@@ -35,7 +43,15 @@ macro_rules! keyed {
         }
     )*};
 }
-keyed!(account, agency, commune, enterprise, twinning);
+keyed!(
+    account,
+    agency,
+    commune,
+    enterprise,
+    twinning,
+    contribution,
+    disbursement
+);
 
 /// Rows by their id.
 pub struct ById<E>(Arc<AppState>, PhantomData<fn() -> E>);
@@ -90,6 +106,23 @@ where
     }
 }
 
+/// Contribution totals per commune or contributor: one GROUP BY per batch.
+pub struct TotalsBy {
+    app: Arc<AppState>,
+    column: contribution::Column,
+}
+
+impl Loader<i64> for TotalsBy {
+    type Value = Totals;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        totals::totals_by(&self.app.db.read, self.column, keys)
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
 /// Every loader, built once with the schema.
 pub struct Loaders {
     pub accounts: DataLoader<ById<account::Entity>>,
@@ -99,6 +132,10 @@ pub struct Loaders {
     pub twinnings_by_commune: DataLoader<ByParent<twinning::Entity>>,
     pub twinnings_by_enterprise: DataLoader<ByParent<twinning::Entity>>,
     pub twinnings_by_agency: DataLoader<ByParent<twinning::Entity>>,
+    pub contributions: DataLoader<ById<contribution::Entity>>,
+    pub disbursements_by_contribution: DataLoader<ByParent<disbursement::Entity>>,
+    pub totals_by_commune: DataLoader<TotalsBy>,
+    pub totals_by_enterprise: DataLoader<TotalsBy>,
 }
 
 impl Loaders {
@@ -126,6 +163,20 @@ impl Loaders {
                 twinning::Column::AgencyId,
                 |t: &twinning::Model| t.agency_id,
             )),
+            contributions: loader(ById(app.clone(), PhantomData)),
+            disbursements_by_contribution: loader(ByParent {
+                app: app.clone(),
+                column: disbursement::Column::ContributionId,
+                parent_of: |d: &disbursement::Model| Some(d.contribution_id),
+            }),
+            totals_by_commune: loader(TotalsBy {
+                app: app.clone(),
+                column: contribution::Column::CommuneId,
+            }),
+            totals_by_enterprise: loader(TotalsBy {
+                app: app.clone(),
+                column: contribution::Column::EnterpriseId,
+            }),
         }
     }
 }

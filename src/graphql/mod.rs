@@ -31,6 +31,7 @@ use crate::{
     },
     communes::graphql::{CommuneMutation, CommuneQuery},
     config::Settings,
+    contributions::graphql::{ContributionMutation, ContributionQuery},
     enterprises::graphql::{EnterpriseMutation, EnterpriseQuery},
     twinnings::graphql::TwinningMutation,
 };
@@ -45,6 +46,7 @@ pub struct Query(
     CommuneQuery,
     AgencyQuery,
     EnterpriseQuery,
+    ContributionQuery,
     AuditQuery,
 );
 
@@ -55,6 +57,7 @@ pub struct Mutation(
     AgencyMutation,
     CommuneMutation,
     TwinningMutation,
+    ContributionMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

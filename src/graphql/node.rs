@@ -8,6 +8,7 @@ use crate::{
     audit::graphql::{AuditEvent, audit_event_node},
     auth::graphql::{Account, account_node},
     communes::graphql::{Commune, commune_node},
+    contributions::graphql::{Contribution, Disbursement, contribution_node, disbursement_node},
     enterprises::graphql::{Enterprise, enterprise_node},
     graphql::{errors::ApiError, ids, ids::NodeKind},
     twinnings::graphql::{Twinning, twinning_node},
@@ -23,6 +24,8 @@ pub enum Node {
     Commune(Commune),
     Enterprise(Enterprise),
     Twinning(Twinning),
+    Contribution(Contribution),
+    Disbursement(Disbursement),
 }
 
 #[derive(Default)]
@@ -70,5 +73,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
             .await
             .map(|n| n.map(Node::Enterprise)),
         NodeKind::Twinning => twinning_node(ctx, key).await.map(|n| n.map(Node::Twinning)),
+        NodeKind::Contribution => contribution_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::Contribution)),
+        NodeKind::Disbursement => disbursement_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::Disbursement)),
     }
 }

@@ -68,6 +68,12 @@ impl Vnd {
         (0..=Self::MAX).contains(&amount).then_some(Vnd(amount))
     }
 
+    /// An amount read from the ledger for output (a total may exceed the input
+    /// range; it is never negative: the tables' CHECK constraints see to that).
+    pub fn amount(value: i64) -> Vnd {
+        Vnd(value.max(0))
+    }
+
     pub fn get(self) -> i64 {
         self.0
     }

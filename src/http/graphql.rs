@@ -436,15 +436,24 @@ struct ResponseBody<'a> {
     extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
-/// INTERNAL errors say only "internal error" and the request id, which the log line
-/// of the failure carries too.
-fn with_request_id(error: ServerError, request_id: &str) -> ServerError {
-    let internal = error
+/// Every top-level error carries a code. Ours always do; the rest come from
+/// async-graphql's parsing, validation and input coercion (a `Vnd` of "1e9", say)
+/// and are the client's: BAD_USER_INPUT. INTERNAL errors say only "internal error"
+/// and the request id, which the log line of the failure carries too.
+fn with_request_id(mut error: ServerError, request_id: &str) -> ServerError {
+    let code = error
         .extensions
         .as_ref()
         .and_then(|ext| ext.get("code"))
-        .is_some_and(|code| *code == async_graphql::Value::from(ErrorCode::Internal.as_str()));
-    if !internal {
+        .cloned();
+    let Some(code) = code else {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", ErrorCode::BadUserInput.as_str());
+        return error;
+    };
+    if code != async_graphql::Value::from(ErrorCode::Internal.as_str()) {
         return error;
     }
     let mut masked = async_graphql::Error::new("internal error")

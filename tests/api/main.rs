@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod audit;
+mod contributions;
 mod graphql_http;
 mod health;
 mod http;
