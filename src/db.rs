@@ -23,7 +23,7 @@ use sea_orm::{
     },
 };
 
-use crate::config::Settings;
+use crate::{config::Settings, events::Bus};
 
 /// An arbitrary constant naming our migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
@@ -36,6 +36,8 @@ pub struct Db {
     /// Statements run since start, for `/metrics` and for tests that show a
     /// request's statement count does not grow with the rows it returns.
     pub statements: Arc<AtomicU64>,
+    /// Committed changes, for subscriptions.
+    pub events: Arc<Bus>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +108,7 @@ impl Db {
             read,
             write,
             statements,
+            events: Arc::new(Bus::default()),
         }
     }
 
@@ -167,6 +170,14 @@ impl Db {
                 Ok(())
             }
         }
+    }
+
+    /// On PostgreSQL, starts listening for changes made through any instance.
+    pub async fn listen_for_changes(&self, settings: &Settings) -> Result<(), DbSetupError> {
+        if self.backend() == DbBackend::Postgres {
+            self.events.listen(&settings.database_url).await?;
+        }
+        Ok(())
     }
 
     /// True when the database answers a trivial query in time.

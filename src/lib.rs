@@ -28,6 +28,8 @@ pub mod contributions;
 pub mod db;
 /// Enterprises and their tax codes.
 pub mod enterprises;
+/// Live changes for subscriptions, across instances on PostgreSQL.
+pub mod events;
 /// Schema assembly and the shared GraphQL machinery.
 pub mod graphql;
 /// HTTP wiring: GraphQL over HTTP, WebSocket, health, metrics.

@@ -34,6 +34,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
     db.migrate(&settings)
         .await
         .context("migrating the database")?;
+    db.listen_for_changes(&settings)
+        .await
+        .context("listening for changes")?;
     let secret = match &settings.jwt_secret {
         Some(secret) => secret.clone(),
         None => {

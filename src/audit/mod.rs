@@ -6,15 +6,23 @@
 pub mod entity;
 pub mod graphql;
 
-use std::ops::Deref;
+use std::{ops::Deref, sync::Arc};
 
 use async_graphql::ID;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait,
+};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{auth::Role, db::Db, graphql::errors::ApiError};
+use crate::{
+    auth::Role,
+    db::Db,
+    events::{Bus, CHANNEL, Change},
+    graphql::errors::ApiError,
+};
 
 /// Who a recorded mutation is attributed to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,6 +33,8 @@ pub struct Actor {
 
 pub struct MutationTx {
     txn: DatabaseTransaction,
+    events: Arc<Bus>,
+    changes: Vec<Change>,
     action: &'static str,
     actor: Option<Actor>,
     request_id: Option<String>,
@@ -43,6 +53,8 @@ impl MutationTx {
         let txn = db.write.begin().await?;
         Ok(MutationTx {
             txn,
+            events: db.events.clone(),
+            changes: Vec::new(),
             action,
             actor,
             request_id: request_id.map(str::to_owned),
@@ -54,6 +66,13 @@ impl MutationTx {
     /// sign-in, a registration).
     pub fn attribute_to(&mut self, actor: Actor) {
         self.actor = Some(actor);
+    }
+
+    /// Tells subscribers about a change once (and only if) this transaction commits.
+    pub fn notify(&mut self, change: Change) {
+        if !self.changes.contains(&change) {
+            self.changes.push(change);
+        }
     }
 
     /// Writes the audit event and commits.
@@ -70,7 +89,26 @@ impl MutationTx {
         }
         .insert(&self.txn)
         .await?;
+        let backend = self.txn.get_database_backend();
+        if backend == DbBackend::Postgres {
+            // Sent by PostgreSQL at commit, to every instance's listener (ours too).
+            for change in &self.changes {
+                let payload = serde_json::to_string(change).map_err(ApiError::internal)?;
+                self.txn
+                    .execute_raw(Statement::from_sql_and_values(
+                        backend,
+                        "SELECT pg_notify($1, $2)",
+                        [CHANNEL.into(), payload.into()],
+                    ))
+                    .await?;
+            }
+        }
         self.txn.commit().await?;
+        if backend != DbBackend::Postgres {
+            for change in self.changes {
+                self.events.deliver(change);
+            }
+        }
         Ok(())
     }
 }

@@ -278,3 +278,30 @@ async fn create_admin_command_then_login() {
         json!({ "email": "chu.tich@example.vn", "role": "ADMIN" })
     );
 }
+
+#[test]
+fn production_refuses_to_start_without_a_long_secret() {
+    let run = |secret: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_donghanh"));
+        command
+            .arg("serve")
+            .env("DONGHANH_ENV", "production")
+            .env("DONGHANH_BIND", "127.0.0.1:0")
+            .env("DATABASE_URL", "sqlite::memory:")
+            .env_remove("DONGHANH_JWT_SECRET");
+        if let Some(secret) = secret {
+            command.env("DONGHANH_JWT_SECRET", secret);
+        }
+        command.output().expect("the binary runs")
+    };
+    for secret in [None, Some("too-short")] {
+        let output = run(secret);
+        assert_eq!(output.status.code(), Some(2), "{secret:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("DONGHANH_JWT_SECRET"), "{stderr}");
+        assert!(
+            !stderr.contains("too-short"),
+            "the secret must not be printed: {stderr}"
+        );
+    }
+}
