@@ -27,7 +27,13 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs the server (migrations are applied first).
-    Serve,
+    Serve {
+        /// Load the synthetic demo data first (once) and print its sign-ins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Loads the synthetic demo data (once) and prints its sign-ins.
+    DemoData,
     /// Applies or rolls back migrations.
     Migrate {
         #[command(subcommand)]
@@ -100,8 +106,11 @@ pub fn run() -> ExitCode {
 async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Schema => Ok(()),
-        Command::Serve => {
+        Command::Serve { demo } => {
             let app = Application::build(settings).await?;
+            if demo {
+                load_demo(app.state()).await?;
+            }
             tracing::info!(port = app.port(), "listening");
             app.run_until_stopped().await?;
             Ok(())
@@ -116,6 +125,10 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
                 MigrateCommand::Status => Migrator::status(&db.write).await?,
             }
             Ok(())
+        }
+        Command::DemoData => {
+            let state = build_state(settings).await?;
+            load_demo(&state).await
         }
         Command::CreateAdmin {
             email,
@@ -138,4 +151,18 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn load_demo(state: &crate::app::AppState) -> anyhow::Result<()> {
+    let sign_ins = crate::demo::load(state)
+        .await
+        .map_err(|error| anyhow::anyhow!("loading demo data: {error}"))?;
+    println!(
+        "Demo data (synthetic) is loaded. Sign in with password {:?} as:",
+        crate::demo::DEMO_PASSWORD
+    );
+    for (email, role) in sign_ins {
+        println!("  {email:<32} {}", role.as_str());
+    }
+    Ok(())
 }

@@ -26,6 +26,8 @@ pub mod config;
 pub mod contributions;
 /// Database connections and migrations.
 pub mod db;
+/// Synthetic demo data.
+pub mod demo;
 /// Enterprises and their tax codes.
 pub mod enterprises;
 /// Live changes for subscriptions, across instances on PostgreSQL.

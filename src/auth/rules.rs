@@ -315,6 +315,11 @@ impl NewAccount {
         })
     }
 
+    /// Links an official to an agency created with it.
+    pub fn link_agency(&mut self, agency_id: i64) {
+        self.agency_id = Some(agency_id);
+    }
+
     /// Links a FIRM account to the enterprise created with it.
     pub fn link_enterprise(&mut self, enterprise_id: i64) {
         self.enterprise_id = Some(enterprise_id);

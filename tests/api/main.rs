@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod contributions;
+mod demo;
 mod events;
 mod graphql_http;
 mod health;
