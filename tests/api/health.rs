@@ -78,3 +78,49 @@ async fn readyz_is_503_when_the_database_is_unreachable_and_requests_fail_fast()
         "{admin_body}"
     );
 }
+
+#[tokio::test]
+async fn the_server_recovers_when_postgresql_drops_its_connections() {
+    let Some(server) = crate::helpers::postgres_url() else {
+        return; // Dropping every session of an embedded SQLite file is not a thing.
+    };
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let database = app
+        .settings
+        .database_url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let killer = sea_orm::sqlx::PgPool::connect(&server)
+        .await
+        .expect("connects");
+    sea_orm::sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(&database)
+        .execute(&killer)
+        .await
+        .expect("terminates");
+    // The pool notices the dead connections and opens new ones; no restart needed.
+    let mut answered = serde_json::Value::Null;
+    for _ in 0..3 {
+        answered = app
+            .graphql(
+                Some(&admin.token),
+                "{ viewer { role } }",
+                serde_json::json!({}),
+            )
+            .await;
+        if answered["data"]["viewer"]["role"] == "ADMIN" {
+            break;
+        }
+    }
+    assert_eq!(answered["data"]["viewer"]["role"], "ADMIN", "{answered}");
+    let ready = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ready.status().as_u16(), 200);
+}
