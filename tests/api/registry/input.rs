@@ -638,6 +638,61 @@ async fn bad_input_is_a_user_error_on_its_field_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn names_of_up_to_200_characters_in_any_script_are_accepted() {
+    let app = spawn_registry_app().await;
+    let admin = app.admin().await;
+    for (i, name) in [
+        "Đ".repeat(200),
+        "ữ".repeat(200),
+        "한".repeat(200),
+        "İ".repeat(200),
+        format!("  {}  ", "x".repeat(200)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body =
+            super::create_commune(&app, &admin.token, &format!("N{i}"), &name, json!({})).await;
+        assert_eq!(
+            body["data"]["createCommune"]["userErrors"],
+            json!([]),
+            "{name}: {body}"
+        );
+        assert_eq!(
+            body["data"]["createCommune"]["commune"]["name"],
+            json!(name.trim())
+        );
+        let agency =
+            super::create_agency(&app, &admin.token, &format!("N{i}"), &name, "OTHER").await;
+        assert_eq!(
+            agency["data"]["createAgency"]["userErrors"],
+            json!([]),
+            "{name}: {agency}"
+        );
+        let firm = register(
+            &app,
+            None,
+            &name,
+            json!({ "sector": name, "address": "ư".repeat(1000) }),
+        )
+        .await;
+        assert_eq!(
+            firm["data"]["registerEnterprise"]["userErrors"],
+            json!([]),
+            "{name}: {firm}"
+        );
+    }
+    let found = app
+        .graphql(
+            None,
+            "{ communes(filter: { search: \"한한\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["data"]["communes"]["totalCount"], json!(1), "{found}");
+}
+
+#[tokio::test]
 async fn tax_codes_are_checked_and_stored_normalised() {
     let app = spawn_registry_app().await;
     let before = row_counts(&app).await;
