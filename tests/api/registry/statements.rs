@@ -112,3 +112,44 @@ async fn enterprises_twinnings_and_their_communes_cost_the_same_for_10_and_50() 
         );
     }
 }
+
+#[tokio::test]
+async fn nodes_of_every_registry_type_cost_the_same_for_10_and_50_ids() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let agency = app.agency(&admin, "Sở Tài chính").await;
+    let mut twinnings = Vec::new();
+    let mut communes = Vec::new();
+    for i in 0..50 {
+        let commune_id = commune(
+            &app,
+            &admin.token,
+            &format!("T{i:02}"),
+            &format!("Xã Thử {i:02}"),
+        )
+        .await;
+        twinnings.push(twinning(&app, &admin.token, &commune_id, &agency, "2024-01-01").await);
+        communes.push(commune_id);
+    }
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Twinning { kind } ... on Commune { name } } }";
+    let mut counts = Vec::new();
+    for ids in [
+        &twinnings[..10],
+        &twinnings[..],
+        &communes[..10],
+        &communes[..],
+    ] {
+        let before = app.statements();
+        let body = app.graphql(None, query, json!({ "ids": ids })).await;
+        counts.push(app.statements() - before);
+        let got: Vec<serde_json::Value> = body["data"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|n| n["id"].clone())
+            .collect();
+        assert_eq!(got, ids.iter().map(|id| json!(id)).collect::<Vec<_>>());
+    }
+    assert_eq!(counts[0], counts[1], "twinnings by 10 and 50: {counts:?}");
+    assert_eq!(counts[2], counts[3], "communes by 10 and 50: {counts:?}");
+}
