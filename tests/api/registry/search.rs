@@ -191,3 +191,49 @@ async fn agency_and_enterprise_search_ignore_case_and_diacritics_and_wildcards()
         assert_eq!(enterprises(search).await, *expected, "{search:?}");
     }
 }
+
+#[tokio::test]
+async fn control_characters_in_filters_match_nothing_rather_than_fail() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    commune(&app, &admin.token, "S01", "Xã Đông Sơn").await;
+    enterprise(&app, "Công ty TNHH Hòa Bình", json!({})).await;
+    for (query, variables) in [
+        (
+            "query($v: String) { communes(filter: { search: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "đông\u{0}sơn" }),
+        ),
+        (
+            "query($v: String) { communes(filter: { search: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "\u{0}" }),
+        ),
+        (
+            "query($v: String) { communes(filter: { district: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "Huyện\u{0}" }),
+        ),
+        (
+            "query($v: String) { agencies(filter: { search: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "\u{0}" }),
+        ),
+        (
+            "query($v: String) { enterprises(filter: { search: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "hoa\u{0}" }),
+        ),
+        (
+            "query($v: String) { enterprises(filter: { sector: $v }) { totalCount nodes { name } } }",
+            json!({ "v": "Nông\u{0}" }),
+        ),
+    ] {
+        let body = app.graphql(None, query, variables.clone()).await;
+        assert_eq!(body.get("errors"), None, "{variables}: {body}");
+        let data = body["data"]
+            .as_object()
+            .and_then(|d| d.values().next())
+            .cloned();
+        assert_eq!(
+            data,
+            Some(json!({ "totalCount": 0, "nodes": [] })),
+            "{variables}: {body}"
+        );
+    }
+}
