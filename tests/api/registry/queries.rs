@@ -821,3 +821,80 @@ async fn accounts_lead_to_their_enterprise_or_agency() {
         json!({ "role": "FIRM", "enterprise": { "id": firm.enterprise_id }, "agency": null })
     );
 }
+
+#[tokio::test]
+async fn a_cursor_is_only_good_for_the_list_and_order_it_came_from() {
+    let app = spawn_registry_app().await;
+    let admin = app.admin().await;
+    five_communes(&app, &admin.token).await;
+    create_agency(&app, &admin.token, "STC", "Sở Tài chính", "DEPARTMENT").await;
+    enterprise(&app, "Công ty TNHH Hòa Bình", json!({})).await;
+    enterprise(&app, "Công ty TNHH An Phát", json!({})).await;
+
+    let cursor = async |query: &str, field: &str, order: Value| {
+        let body = app
+            .graphql(None, query, json!({ "first": 1, "orderBy": order }))
+            .await;
+        string_at(&body, &format!("/data/{field}/pageInfo/endCursor"))
+    };
+    let by_name = json!({ "field": "NAME", "direction": "ASC" });
+    let by_time = json!({ "field": "CREATED_AT", "direction": "ASC" });
+    let by_code = json!({ "field": "CODE", "direction": "ASC" });
+    let commune_by_name = cursor(COMMUNES, "communes", by_name.clone()).await;
+    let commune_by_code = cursor(COMMUNES, "communes", by_code.clone()).await;
+    let agency = cursor(AGENCIES, "agencies", Value::Null).await;
+    let enterprise_by_name = cursor(ENTERPRISES, "enterprises", by_name.clone()).await;
+    let enterprise_by_time = cursor(ENTERPRISES, "enterprises", by_time.clone()).await;
+
+    // Each works where it came from, forwards and backwards.
+    for (query, field, order, cursor) in [
+        (COMMUNES, "communes", &by_name, &commune_by_name),
+        (COMMUNES, "communes", &by_code, &commune_by_code),
+        (AGENCIES, "agencies", &Value::Null, &agency),
+        (ENTERPRISES, "enterprises", &by_name, &enterprise_by_name),
+        (ENTERPRISES, "enterprises", &by_time, &enterprise_by_time),
+    ] {
+        for args in [
+            json!({ "after": cursor }),
+            json!({ "before": cursor, "last": 5 }),
+        ] {
+            let body = app
+                .graphql(
+                    None,
+                    query,
+                    super::with(args.clone(), json!({ "orderBy": order })),
+                )
+                .await;
+            assert_eq!(body.get("errors"), None, "{field} {order} {args}: {body}");
+        }
+    }
+    // Anywhere else it is the client's mistake, not an internal error.
+    for (query, field, order, cursor) in [
+        (ENTERPRISES, "enterprises", &by_name, &enterprise_by_time),
+        (ENTERPRISES, "enterprises", &by_time, &enterprise_by_name),
+        (ENTERPRISES, "enterprises", &by_time, &commune_by_name),
+        (COMMUNES, "communes", &by_name, &enterprise_by_time),
+        (COMMUNES, "communes", &by_code, &commune_by_name),
+        (COMMUNES, "communes", &by_name, &agency),
+        (AGENCIES, "agencies", &Value::Null, &enterprise_by_time),
+        (AGENCIES, "agencies", &Value::Null, &commune_by_name),
+    ] {
+        for args in [
+            json!({ "after": cursor }),
+            json!({ "before": cursor, "last": 5 }),
+        ] {
+            let body = app
+                .graphql(
+                    None,
+                    query,
+                    super::with(args.clone(), json!({ "orderBy": order })),
+                )
+                .await;
+            assert_eq!(
+                error_code(&body),
+                "BAD_USER_INPUT",
+                "{field} {order} {args}: {body}"
+            );
+        }
+    }
+}
