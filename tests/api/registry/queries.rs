@@ -898,3 +898,58 @@ async fn a_cursor_is_only_good_for_the_list_and_order_it_came_from() {
         }
     }
 }
+
+#[tokio::test]
+async fn today_is_the_programmes_day_not_utcs() {
+    // 18:30 UTC on 31 December 2026 is already 1 January 2027 in Hà Nội.
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.now = "2026-12-31T18:30:00Z".parse().ok();
+    })
+    .await;
+    let admin = app.admin().await;
+    let agency = app.agency(&admin, "Sở Tài chính").await;
+    let other_agency = app.agency(&admin, "Sở Y tế").await;
+    let ended = commune(&app, &admin.token, "00001", "Xã Hết Hạn").await;
+    let starting = commune(&app, &admin.token, "00002", "Xã Bắt Đầu").await;
+    let old = twinning(&app, &admin.token, &ended, &agency, "2025-01-01").await;
+    end_twinning(&app, &admin.token, &old, "2026-12-31").await;
+    let new = twinning(&app, &admin.token, &starting, &other_agency, "2027-01-01").await;
+
+    let body = app
+        .graphql(
+            None,
+            "query($old: ID!, $new: ID!) {
+                old: node(id: $old) { ... on Twinning { active } }
+                new: node(id: $new) { ... on Twinning { active } }
+                twinned: communes(filter: { twinned: true }) { nodes { name twinnings { id } } }
+                untwinned: communes(filter: { twinned: false }) { nodes { name twinnings { id } } }
+            }",
+            json!({ "old": old, "new": new }),
+        )
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({
+            "old": { "active": false },
+            "new": { "active": true },
+            "twinned": { "nodes": [{ "name": "Xã Bắt Đầu", "twinnings": [{ "id": new }] }] },
+            "untwinned": { "nodes": [{ "name": "Xã Hết Hạn", "twinnings": [] }] }
+        }),
+        "{body}"
+    );
+
+    // And "this year", the latest a new-rural level may be recognised, is 2027.
+    let body = create_commune(
+        &app,
+        &admin.token,
+        "00003",
+        "Xã Mới Đạt Chuẩn",
+        json!({ "newRuralYear": 2027 }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["createCommune"]["commune"]["newRuralYear"],
+        json!(2027),
+        "{body}"
+    );
+}
