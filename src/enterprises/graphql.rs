@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::Viewer,
-    communes::graphql::search_condition,
+    communes::graphql::{equals_condition, search_condition},
     connection,
     contributions::{
         entity as contribution,
@@ -207,7 +207,7 @@ impl EnterpriseFilter {
             condition = condition.add(enterprise::Column::Verified.eq(verified));
         }
         if let Some(sector) = self.sector {
-            condition = condition.add(enterprise::Column::Sector.eq(sector.trim()));
+            condition = condition.add(equals_condition(enterprise::Column::Sector, &sector));
         }
         condition
     }

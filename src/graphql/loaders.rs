@@ -129,6 +129,7 @@ pub struct Loaders {
     pub agencies: DataLoader<ById<agency::Entity>>,
     pub communes: DataLoader<ById<commune::Entity>>,
     pub enterprises: DataLoader<ById<enterprise::Entity>>,
+    pub twinnings: DataLoader<ById<twinning::Entity>>,
     pub twinnings_by_commune: DataLoader<ByParent<twinning::Entity>>,
     pub twinnings_by_enterprise: DataLoader<ByParent<twinning::Entity>>,
     pub twinnings_by_agency: DataLoader<ByParent<twinning::Entity>>,
@@ -151,6 +152,7 @@ impl Loaders {
             agencies: loader(ById(app.clone(), PhantomData)),
             communes: loader(ById(app.clone(), PhantomData)),
             enterprises: loader(ById(app.clone(), PhantomData)),
+            twinnings: loader(ById(app.clone(), PhantomData)),
             twinnings_by_commune: loader(by_parent(
                 twinning::Column::CommuneId,
                 |t: &twinning::Model| Some(t.commune_id),

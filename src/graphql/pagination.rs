@@ -1,7 +1,10 @@
 //! One keyset-cursor connection for every list. A cursor holds the sort key and the
 //! id of the row it points at, so the next page is `WHERE (key, id) > (k, i)` on an
 //! index: page 5,000 costs what page 1 costs, and ties on the key are broken by id,
-//! so pages are stable. `first`/`last` default to 20 and may be 0..=100.
+//! so pages are stable. A cursor also names the list and sort key it came from, so
+//! one given to another list or order is refused (BAD_USER_INPUT) instead of
+//! being compared with a column of another type. `first`/`last` default to 20 and
+//! may be 0..=100.
 
 use async_graphql::SimpleObject;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -9,7 +12,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ConnectionTrait, EntityTrait, IntoSimpleExpr, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
-    sea_query::{Condition, Expr, ExprTrait, SimpleExpr},
+    sea_query::{Condition, Expr, ExprTrait, PostgresQueryBuilder, Query, SimpleExpr},
 };
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +102,8 @@ impl SortValue {
 struct Cursor {
     k: SortValue,
     i: i64,
+    /// [`Sort::fingerprint`] of the list and order the cursor came from.
+    o: u32,
 }
 
 impl Cursor {
@@ -108,11 +113,12 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
-    fn decode(text: &str, argument: &str) -> Result<Cursor, ApiError> {
+    fn decode(text: &str, argument: &str, fingerprint: u32) -> Result<Cursor, ApiError> {
         URL_SAFE_NO_PAD
             .decode(text)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
+            .filter(|cursor| cursor.o == fingerprint)
             .ok_or_else(|| ApiError::BadUserInput(format!("{argument}: not a cursor of this list")))
     }
 }
@@ -143,6 +149,24 @@ impl<E: EntityTrait> Sort<E> {
             key_of,
             id_of,
         }
+    }
+
+    /// Names the sort key and id columns, tables included (`"communes"."code"`), so
+    /// it differs between lists and between the sort keys of one list; a cursor
+    /// still works when only the direction changes. FNV-1a: the same in every build
+    /// and every instance, unlike std's hasher.
+    fn fingerprint(&self) -> u32 {
+        let mut columns = Query::select();
+        if let Some(key) = &self.key {
+            columns.expr(key.clone());
+        }
+        columns.expr(self.id.into_simple_expr());
+        columns
+            .to_string(PostgresQueryBuilder)
+            .bytes()
+            .fold(0x811c_9dc5, |hash, byte| {
+                (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+            })
     }
 }
 
@@ -220,15 +244,16 @@ where
             "give first or last, not both".into(),
         ));
     }
+    let fingerprint = sort.fingerprint();
     let after = args
         .after
         .as_deref()
-        .map(|c| Cursor::decode(c, "after"))
+        .map(|c| Cursor::decode(c, "after", fingerprint))
         .transpose()?;
     let before = args
         .before
         .as_deref()
-        .map(|c| Cursor::decode(c, "before"))
+        .map(|c| Cursor::decode(c, "before", fingerprint))
         .transpose()?;
     let backward = last.is_some();
     let limit = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64);
@@ -273,6 +298,7 @@ where
             let cursor = Cursor {
                 k: (sort.key_of)(&m),
                 i: (sort.id_of)(&m),
+                o: fingerprint,
             };
             (cursor.encode(), m)
         })

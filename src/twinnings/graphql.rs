@@ -91,13 +91,10 @@ impl Twinning {
     }
 }
 
-/// A twinning; the registry is public.
+/// A twinning; the registry is public. Through the loader, so `nodes` with many
+/// twinning IDs runs one query.
 pub async fn twinning_node(ctx: &Context<'_>, key: i64) -> Result<Option<Twinning>, ApiError> {
-    use sea_orm::EntityTrait;
-    Ok(twinning::Entity::find_by_id(key)
-        .one(&app(ctx)?.db.read)
-        .await?
-        .map(Twinning))
+    Ok(loaded(loaders(ctx)?.twinnings.load_one(key).await)?.map(Twinning))
 }
 
 /// A new twinning; its kind follows from the partner.
