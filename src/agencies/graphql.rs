@@ -8,8 +8,8 @@ use super::{
     rules::{self, CreateAgency},
 };
 use crate::{
-    communes::graphql::search_condition,
     connection,
+    graphql::filters::search_condition,
     graphql::{
         app,
         errors::{ApiError, UserError, payload},

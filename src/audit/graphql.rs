@@ -10,6 +10,7 @@ use crate::{
         graphql::{Account, account_node},
     },
     connection,
+    graphql::filters::equals_condition,
     graphql::{
         app,
         errors::ApiError,
@@ -91,7 +92,7 @@ impl AuditEventFilter {
     fn condition(self) -> Result<sea_orm::Condition, ApiError> {
         let mut condition = sea_orm::Condition::all();
         if let Some(action) = self.action {
-            condition = condition.add(audit_event::Column::Action.eq(action.trim()));
+            condition = condition.add(equals_condition(audit_event::Column::Action, &action));
         }
         if let Some(actor) = self.actor_id {
             let key = ids::key_for_argument(&actor, NodeKind::Account, "filter.actorId")?;

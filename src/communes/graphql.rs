@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use super::{
@@ -19,6 +19,7 @@ use crate::{
             ContributionTotals, TotalsOf, contributions_page, totals_of,
         },
     },
+    graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
         errors::{ApiError, UserError, payload},
@@ -28,7 +29,6 @@ use crate::{
         scalars::{Date, DateTime},
         session,
     },
-    text,
     twinnings::{entity as twinning, graphql::Twinning},
 };
 
@@ -165,37 +165,6 @@ pub enum CommuneOrderField {
 pub struct CommuneOrder {
     pub field: CommuneOrderField,
     pub direction: OrderDirection,
-}
-
-/// `name LIKE %needle%` on a folded column, wildcards in the needle taken literally.
-pub fn search_condition(column: impl ColumnTrait, search: &str) -> Option<Condition> {
-    let needle = text::fold(search);
-    if needle.is_empty() {
-        return None;
-    }
-    if needle.chars().any(char::is_control) {
-        return Some(matches_nothing());
-    }
-    Some(
-        Condition::all()
-            .add(column.like(LikeExpr::new(text::contains_pattern(&needle)).escape('\\'))),
-    )
-}
-
-/// `column = value` (trimmed), for a filter on a name-like text.
-pub fn equals_condition(column: impl ColumnTrait, value: &str) -> Condition {
-    let value = value.trim();
-    if value.chars().any(char::is_control) {
-        return matches_nothing();
-    }
-    Condition::all().add(column.eq(value))
-}
-
-/// No row. Names, districts and sectors hold no control characters (text inputs
-/// refuse them), so a filter value with one finds nothing; it must not reach the
-/// database either, where PostgreSQL refuses a NUL and SQLite ends the text at it.
-fn matches_nothing() -> Condition {
-    Condition::all().add(Expr::val(1).eq(0))
 }
 
 impl CommuneFilter {

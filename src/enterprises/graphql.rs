@@ -11,7 +11,6 @@ use super::{
 };
 use crate::{
     auth::Viewer,
-    communes::graphql::{equals_condition, search_condition},
     connection,
     contributions::{
         entity as contribution,
@@ -20,6 +19,7 @@ use crate::{
             ContributionTotals, TotalsOf, contributions_page, totals_of,
         },
     },
+    graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
         errors::{ApiError, UserError, payload},

@@ -45,6 +45,17 @@ impl NodeKind {
         }
     }
 
+    /// "an Enterprise", "a Commune".
+    pub fn with_article(self) -> String {
+        let name = self.type_name();
+        let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
     fn from_type_name(name: &str) -> Option<NodeKind> {
         NodeKind::ALL
             .iter()
@@ -78,7 +89,7 @@ pub fn key_for_input(id: &ID, kind: NodeKind, field: &str) -> Result<i64, UserEr
         _ => Err(UserError::at(
             field,
             UserErrorCode::Invalid,
-            format!("not a {} ID", kind.type_name()),
+            format!("not {} ID", kind.with_article()),
         )),
     }
 }
@@ -88,8 +99,8 @@ pub fn key_for_argument(id: &ID, kind: NodeKind, argument: &str) -> Result<i64, 
     match decode(id) {
         Some((found, key)) if found == kind => Ok(key),
         _ => Err(ApiError::BadUserInput(format!(
-            "{argument}: not a {} ID",
-            kind.type_name()
+            "{argument}: not {} ID",
+            kind.with_article()
         ))),
     }
 }

@@ -2,6 +2,7 @@
 //! `Node`, keyset pagination, errors, scalars, query limits and loaders.
 
 pub mod errors;
+pub mod filters;
 pub mod ids;
 pub mod limits;
 pub mod loaders;

@@ -448,9 +448,9 @@ async fn bad_input_is_a_user_error_on_its_field_and_writes_nothing() {
             &commune_id,
             "enterpriseId",
             "INVALID",
-            "not a Enterprise ID",
+            "not an Enterprise ID",
         ),
-        verify("%%%", "enterpriseId", "INVALID", "not a Enterprise ID"),
+        verify("%%%", "enterpriseId", "INVALID", "not an Enterprise ID"),
         // updateEnterprise
         update_enterprise(
             json!({ "enterpriseId": missing("Enterprise") }),
@@ -462,13 +462,13 @@ async fn bad_input_is_a_user_error_on_its_field_and_writes_nothing() {
             json!({ "enterpriseId": agency_id }),
             "enterpriseId",
             "INVALID",
-            "not a Enterprise ID",
+            "not an Enterprise ID",
         ),
         update_enterprise(
             json!({ "enterpriseId": "RW50ZXJwcmlzZTox=" }),
             "enterpriseId",
             "INVALID",
-            "not a Enterprise ID",
+            "not an Enterprise ID",
         ),
         update_enterprise(json!({ "name": "" }), "name", "INVALID", EMPTY),
         update_enterprise(json!({ "name": long }), "name", "INVALID", TOO_LONG),
