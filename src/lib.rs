@@ -8,12 +8,16 @@
 
 /// Agencies: departments, boards, mass organisations, people's committees.
 pub mod agencies;
+/// Agenda items: difficulties raised, answered and resolved.
+pub mod agenda;
 /// The shared state of every request.
 pub mod app;
 /// Audit trail: every successful mutation commits through it.
 pub mod audit;
 /// Accounts, passwords, tokens, the per-request viewer.
 pub mod auth;
+/// Working days and holidays.
+pub mod calendar;
 /// The command line.
 pub mod cli;
 /// The injectable business clock.
@@ -28,6 +32,8 @@ pub mod contributions;
 pub mod db;
 /// Synthetic demo data.
 pub mod demo;
+/// Dialogues, their registrations and agendas.
+pub mod dialogues;
 /// Enterprises and their tax codes.
 pub mod enterprises;
 /// Live changes for subscriptions, across instances on PostgreSQL.

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_accounts_and_audit;
 mod m20261126_000002_registry;
 mod m20261127_000003_contributions;
+mod m20261127_000004_dialogues;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_accounts_and_audit::Migration),
             Box::new(m20261126_000002_registry::Migration),
             Box::new(m20261127_000003_contributions::Migration),
+            Box::new(m20261127_000004_dialogues::Migration),
         ]
     }
 }

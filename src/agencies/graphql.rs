@@ -8,6 +8,7 @@ use super::{
     rules::{self, CreateAgency},
 };
 use crate::{
+    agenda::graphql::{ResponseStats, response_stats},
     connection,
     graphql::filters::search_condition,
     graphql::{
@@ -46,6 +47,11 @@ impl Agency {
     /// What kind of body it is.
     async fn kind(&self) -> AgencyKind {
         self.0.kind
+    }
+
+    /// How this agency answers the agenda items assigned to it.
+    async fn response_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<ResponseStats> {
+        Ok(response_stats(ctx, self.0.id).await?)
     }
 
     /// The communes this agency is or was in charge of (phụ trách), oldest first.

@@ -380,6 +380,14 @@ pub struct ProgrammeOverview {
     pub partners: i32,
     /// Totals over contributions that are not cancelled.
     pub contributions: ContributionTotals,
+    /// Dialogues closed as held.
+    pub dialogues_held: i32,
+    /// Agenda items raised, in any state.
+    pub agenda_items: i32,
+    /// Agenda items that have received an answer.
+    pub agenda_items_answered: i32,
+    /// Agenda items assigned, unanswered and past their due date today.
+    pub agenda_items_overdue: i32,
 }
 
 fn count(value: i64) -> i32 {
@@ -505,12 +513,19 @@ impl ContributionQuery {
         let contributions = totals::totals(db, Condition::all())
             .await
             .map_err(ApiError::from)?;
+        let dialogues = crate::agenda::rules::dialogue_figures(db, app.clock.today())
+            .await
+            .map_err(ApiError::from)?;
         Ok(ProgrammeOverview {
             special_communes: count(figures.special_communes),
             special_communes_at_new_rural_standard: count(figures.special_communes_at_standard),
             twinned_special_communes: count(figures.twinned_special_communes),
             partners: count(figures.partners),
             contributions: contributions.into(),
+            dialogues_held: count(dialogues.dialogues_held),
+            agenda_items: count(dialogues.agenda_items),
+            agenda_items_answered: count(dialogues.agenda_items_answered),
+            agenda_items_overdue: count(dialogues.agenda_items_overdue),
         })
     }
 }

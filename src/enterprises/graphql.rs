@@ -10,6 +10,10 @@ use super::{
     tax_code::TaxCode,
 };
 use crate::{
+    agenda::{
+        entity as agenda_item,
+        graphql::{AgendaArgs, AgendaItemConnection, AgendaItemFilter, agenda_page},
+    },
     auth::Viewer,
     connection,
     contributions::{
@@ -145,6 +149,29 @@ impl Enterprise {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<ContributionTotals> {
         Ok(totals_of(ctx, TotalsOf::Enterprise(self.0.id)).await?)
+    }
+
+    /// Agenda items submitted by this enterprise that the viewer may see.
+    async fn agenda_items(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AgendaItemFilter>,
+    ) -> async_graphql::Result<AgendaItemConnection> {
+        let args = AgendaArgs {
+            page: PageArgs::new(first, after, last, before),
+            filter,
+            order_by: None,
+        };
+        agenda_page(
+            ctx,
+            args,
+            Condition::all().add(agenda_item::Column::EnterpriseId.eq(self.0.id)),
+        )
+        .await
     }
 
     /// When the enterprise registered.

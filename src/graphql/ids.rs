@@ -18,6 +18,8 @@ pub enum NodeKind {
     Twinning,
     Contribution,
     Disbursement,
+    Dialogue,
+    AgendaItem,
 }
 
 impl NodeKind {
@@ -30,6 +32,8 @@ impl NodeKind {
         NodeKind::Twinning,
         NodeKind::Contribution,
         NodeKind::Disbursement,
+        NodeKind::Dialogue,
+        NodeKind::AgendaItem,
     ];
 
     pub fn type_name(self) -> &'static str {
@@ -42,6 +46,8 @@ impl NodeKind {
             NodeKind::Twinning => "Twinning",
             NodeKind::Contribution => "Contribution",
             NodeKind::Disbursement => "Disbursement",
+            NodeKind::Dialogue => "Dialogue",
+            NodeKind::AgendaItem => "AgendaItem",
         }
     }
 

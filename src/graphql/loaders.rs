@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     agencies::entity as agency,
+    agenda::{answer, entity as agenda_item, event as agenda_event, rules::ResponseFigures},
     app::AppState,
     auth::entity as account,
     communes::entity as commune,
@@ -22,6 +23,7 @@ use crate::{
         disbursement, entity as contribution,
         totals::{self, Totals},
     },
+    dialogues::{commune_link, entity as dialogue, registration},
     enterprises::entity as enterprise,
     graphql::errors::ApiError,
     twinnings::entity as twinning,
@@ -50,8 +52,22 @@ keyed!(
     enterprise,
     twinning,
     contribution,
-    disbursement
+    disbursement,
+    dialogue,
+    registration,
+    agenda_item,
+    answer,
+    agenda_event
 );
+
+/// Dialogue–commune links have no id of their own; they are keyed, and ordered,
+/// by commune.
+impl Keyed for commune_link::Entity {
+    const ID: Self::Column = commune_link::Column::CommuneId;
+    fn id(model: &Self::Model) -> i64 {
+        model.commune_id
+    }
+}
 
 /// Rows by their id.
 pub struct ById<E>(Arc<AppState>, PhantomData<fn() -> E>);
@@ -123,6 +139,20 @@ impl Loader<i64> for TotalsBy {
     }
 }
 
+/// How agencies answer: two GROUP BY statements per batch.
+pub struct ResponseStatsLoader(Arc<AppState>);
+
+impl Loader<i64> for ResponseStatsLoader {
+    type Value = ResponseFigures;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::agenda::rules::response_figures(&self.0.db.read, keys, self.0.clock.today())
+            .await
+            .map_err(|e| Arc::new(ApiError::from(e)))
+    }
+}
+
 /// Every loader, built once with the schema.
 pub struct Loaders {
     pub accounts: DataLoader<ById<account::Entity>>,
@@ -137,6 +167,14 @@ pub struct Loaders {
     pub disbursements_by_contribution: DataLoader<ByParent<disbursement::Entity>>,
     pub totals_by_commune: DataLoader<TotalsBy>,
     pub totals_by_enterprise: DataLoader<TotalsBy>,
+    pub dialogues: DataLoader<ById<dialogue::Entity>>,
+    pub registrations_by_dialogue: DataLoader<ByParent<registration::Entity>>,
+    pub communes_by_dialogue: DataLoader<ByParent<commune_link::Entity>>,
+    pub agenda_items: DataLoader<ById<agenda_item::Entity>>,
+    pub agenda_by_dialogue: DataLoader<ByParent<agenda_item::Entity>>,
+    pub answers_by_item: DataLoader<ByParent<answer::Entity>>,
+    pub history_by_item: DataLoader<ByParent<agenda_event::Entity>>,
+    pub response_stats: DataLoader<ResponseStatsLoader>,
 }
 
 impl Loaders {
@@ -175,6 +213,34 @@ impl Loaders {
                 app: app.clone(),
                 column: contribution::Column::CommuneId,
             }),
+            dialogues: loader(ById(app.clone(), PhantomData)),
+            registrations_by_dialogue: loader(ByParent {
+                app: app.clone(),
+                column: registration::Column::DialogueId,
+                parent_of: |r: &registration::Model| Some(r.dialogue_id),
+            }),
+            communes_by_dialogue: loader(ByParent {
+                app: app.clone(),
+                column: commune_link::Column::DialogueId,
+                parent_of: |l: &commune_link::Model| Some(l.dialogue_id),
+            }),
+            agenda_items: loader(ById(app.clone(), PhantomData)),
+            agenda_by_dialogue: loader(ByParent {
+                app: app.clone(),
+                column: agenda_item::Column::DialogueId,
+                parent_of: |i: &agenda_item::Model| i.dialogue_id,
+            }),
+            answers_by_item: loader(ByParent {
+                app: app.clone(),
+                column: answer::Column::AgendaItemId,
+                parent_of: |a: &answer::Model| Some(a.agenda_item_id),
+            }),
+            history_by_item: loader(ByParent {
+                app: app.clone(),
+                column: agenda_event::Column::AgendaItemId,
+                parent_of: |e: &agenda_event::Model| Some(e.agenda_item_id),
+            }),
+            response_stats: loader(ResponseStatsLoader(app.clone())),
             totals_by_enterprise: loader(TotalsBy {
                 app: app.clone(),
                 column: contribution::Column::EnterpriseId,

@@ -16,14 +16,14 @@ use std::sync::{
 };
 
 use async_graphql::{
-    Context, EmptySubscription, MergedObject, Schema, ServerError, ServerResult, ValidationResult,
-    Variables,
+    Context, MergedObject, Schema, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::types::ExecutableDocument,
 };
 
 use crate::{
     agencies::graphql::{AgencyMutation, AgencyQuery},
+    agenda::graphql::{AgendaMutation, AgendaQuery, Subscription},
     app::AppState,
     audit::graphql::AuditQuery,
     auth::{
@@ -33,6 +33,7 @@ use crate::{
     communes::graphql::{CommuneMutation, CommuneQuery},
     config::Settings,
     contributions::graphql::{ContributionMutation, ContributionQuery},
+    dialogues::graphql::{DialogueMutation, DialogueQuery},
     enterprises::graphql::{EnterpriseMutation, EnterpriseQuery},
     twinnings::graphql::TwinningMutation,
 };
@@ -48,6 +49,8 @@ pub struct Query(
     AgencyQuery,
     EnterpriseQuery,
     ContributionQuery,
+    DialogueQuery,
+    AgendaQuery,
     AuditQuery,
 );
 
@@ -59,13 +62,15 @@ pub struct Mutation(
     CommuneMutation,
     TwinningMutation,
     ContributionMutation,
+    DialogueMutation,
+    AgendaMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the schema once; `app` is absent only when printing the SDL.
 pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(RequestErrorMarker)
         .extension(QueryLimitsExtension::new(settings.limits.clone()))
         // Our own limits run first; these are a backstop with the same numbers.

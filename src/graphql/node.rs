@@ -5,10 +5,12 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use crate::{
     agencies::graphql::{Agency, agency_node},
+    agenda::graphql::{AgendaItem, agenda_item_node},
     audit::graphql::{AuditEvent, audit_event_node},
     auth::graphql::{Account, account_node},
     communes::graphql::{Commune, commune_node},
     contributions::graphql::{Contribution, Disbursement, contribution_node, disbursement_node},
+    dialogues::graphql::{Dialogue, dialogue_node},
     enterprises::graphql::{Enterprise, enterprise_node},
     graphql::{errors::ApiError, ids, ids::NodeKind},
     twinnings::graphql::{Twinning, twinning_node},
@@ -26,6 +28,8 @@ pub enum Node {
     Twinning(Twinning),
     Contribution(Contribution),
     Disbursement(Disbursement),
+    Dialogue(Dialogue),
+    AgendaItem(AgendaItem),
 }
 
 #[derive(Default)]
@@ -79,5 +83,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
         NodeKind::Disbursement => disbursement_node(ctx, key)
             .await
             .map(|n| n.map(Node::Disbursement)),
+        NodeKind::Dialogue => dialogue_node(ctx, key).await.map(|n| n.map(Node::Dialogue)),
+        NodeKind::AgendaItem => agenda_item_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::AgendaItem)),
     }
 }

@@ -1,0 +1,586 @@
+//! `Dialogue`, `DialogueRegistration`, `dialogues`, and the dialogue mutations.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
+
+use super::{
+    commune_link,
+    entity::{self as dialogue, DialogueFormat, DialogueLevel, DialogueStatus},
+    registration,
+    rules::{self, Schedule, Update},
+};
+use crate::{
+    agenda::{graphql::AgendaItem, rules::can_see},
+    auth::Role,
+    communes::graphql::Commune,
+    connection,
+    enterprises::graphql::Enterprise,
+    graphql::{
+        app,
+        errors::{ApiError, UserError, payload},
+        ids::{self, NodeKind},
+        loaders::{loaded, loaders},
+        pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        scalars::DateTime,
+        session,
+    },
+};
+
+/// A meeting of the leadership with enterprises or citizens (đối thoại), a cluster
+/// briefing of communes (giao ban cụm xã) or a voter meeting (tiếp xúc cử tri).
+#[derive(Clone)]
+pub struct Dialogue(pub dialogue::Model);
+
+#[Object]
+impl Dialogue {
+    /// Globally unique, opaque ID.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Dialogue, self.0.id)
+    }
+
+    /// What the dialogue is about.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The kind of meeting.
+    async fn format(&self) -> DialogueFormat {
+        self.0.format
+    }
+
+    /// Which tier holds it.
+    async fn level(&self) -> DialogueLevel {
+        self.0.level
+    }
+
+    /// SCHEDULED, HELD or CANCELLED.
+    async fn status(&self) -> DialogueStatus {
+        self.0.status
+    }
+
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime {
+        self.0.starts_at.into()
+    }
+
+    /// When it ends.
+    async fn ends_at(&self) -> DateTime {
+        self.0.ends_at.into()
+    }
+
+    /// Where it takes place.
+    async fn venue(&self) -> &str {
+        &self.0.venue
+    }
+
+    /// Who presides, e.g. the chair of the provincial people's committee.
+    async fn chair(&self) -> &str {
+        &self.0.chair
+    }
+
+    /// For cluster briefings: the communes of the cluster.
+    async fn communes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Commune>> {
+        let loaders = loaders(ctx)?;
+        let links: Vec<commune_link::Model> =
+            loaded(loaders.communes_by_dialogue.load_one(self.0.id).await)?.unwrap_or_default();
+        let ids: Vec<i64> = links.iter().map(|l| l.commune_id).collect();
+        let found = loaded(loaders.communes.load_many(ids.iter().copied()).await)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(id).cloned().map(Commune))
+            .collect())
+    }
+
+    /// Enterprise registrations accepted; null means no limit.
+    async fn capacity(&self) -> Option<i32> {
+        self.0.capacity
+    }
+
+    /// Officials see all registrations; a firm sees its own; anonymous viewers see none.
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<DialogueRegistration>> {
+        let viewer = &session(ctx)?.viewer;
+        let own = viewer
+            .principal
+            .as_ref()
+            .filter(|p| p.role == Role::Firm)
+            .and_then(|p| p.enterprise_id);
+        if !viewer.is_official() && own.is_none() {
+            return Ok(Vec::new());
+        }
+        let all = loaded(
+            loaders(ctx)?
+                .registrations_by_dialogue
+                .load_one(self.0.id)
+                .await,
+        )?
+        .unwrap_or_default();
+        Ok(all
+            .into_iter()
+            .filter(|r| viewer.is_official() || Some(r.enterprise_id) == own)
+            .map(DialogueRegistration)
+            .collect())
+    }
+
+    /// Number of registrations (enterprises), not of attendees; public.
+    async fn registered_count(&self) -> i32 {
+        self.0.registered_count
+    }
+
+    /// Agenda items placed on this dialogue that the viewer may see, by position.
+    async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgendaItem>> {
+        let viewer = &session(ctx)?.viewer;
+        let mut items: Vec<_> = loaded(loaders(ctx)?.agenda_by_dialogue.load_one(self.0.id).await)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|item| item.position.is_some() && can_see(viewer, item))
+            .collect();
+        items.sort_by_key(|item| item.position);
+        Ok(items.into_iter().map(AgendaItem).collect())
+    }
+
+    /// Published when the dialogue is closed as held.
+    async fn minutes(&self) -> Option<&str> {
+        self.0.minutes.as_deref()
+    }
+
+    /// Why it was cancelled.
+    async fn cancellation_reason(&self) -> Option<&str> {
+        self.0.cancellation_reason.as_deref()
+    }
+}
+
+/// An enterprise's registration for a dialogue.
+#[derive(Clone)]
+pub struct DialogueRegistration(pub registration::Model);
+
+#[Object]
+impl DialogueRegistration {
+    /// The registered enterprise.
+    async fn enterprise(&self, ctx: &Context<'_>) -> async_graphql::Result<Enterprise> {
+        let found = loaded(
+            loaders(ctx)?
+                .enterprises
+                .load_one(self.0.enterprise_id)
+                .await,
+        )?;
+        Ok(found.map(Enterprise).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("bug: an enterprise row is missing"))
+        })?)
+    }
+
+    /// How many people it brings.
+    async fn attendees(&self) -> i32 {
+        self.0.attendees
+    }
+
+    /// When it registered.
+    async fn registered_at(&self) -> DateTime {
+        self.0.registered_at.into()
+    }
+}
+
+connection!(Dialogue, DialogueConnection, DialogueEdge, "dialogues");
+
+/// Narrows `dialogues`.
+#[derive(InputObject, Default)]
+pub struct DialogueFilter {
+    pub statuses: Option<Vec<DialogueStatus>>,
+    pub formats: Option<Vec<DialogueFormat>>,
+    /// Dialogues that start at or after this instant.
+    pub from: Option<DateTime>,
+    /// Dialogues that start before this instant.
+    pub to: Option<DateTime>,
+    /// Dialogues whose communes include this one.
+    pub commune_id: Option<ID>,
+}
+
+/// What `dialogues` may be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogueOrderField {
+    /// By start time.
+    StartsAt,
+}
+
+/// The order of `dialogues`.
+#[derive(InputObject)]
+pub struct DialogueOrder {
+    pub field: DialogueOrderField,
+    pub direction: OrderDirection,
+}
+
+impl DialogueFilter {
+    fn condition(self) -> Result<Condition, ApiError> {
+        let mut condition = Condition::all();
+        if let Some(statuses) = self.statuses {
+            condition = condition.add(dialogue::Column::Status.is_in(statuses));
+        }
+        if let Some(formats) = self.formats {
+            condition = condition.add(dialogue::Column::Format.is_in(formats));
+        }
+        if let Some(from) = self.from {
+            condition = condition.add(dialogue::Column::StartsAt.gte(from.0));
+        }
+        if let Some(to) = self.to {
+            condition = condition.add(dialogue::Column::StartsAt.lt(to.0));
+        }
+        if let Some(id) = self.commune_id {
+            let key = ids::key_for_argument(&id, NodeKind::Commune, "filter.communeId")?;
+            let linked = Query::select()
+                .column(commune_link::Column::DialogueId)
+                .from(commune_link::Entity)
+                .and_where(Expr::col(commune_link::Column::CommuneId).eq(key))
+                .to_owned();
+            condition = condition.add(dialogue::Column::Id.in_subquery(linked));
+        }
+        Ok(condition)
+    }
+}
+
+#[derive(Default)]
+pub struct DialogueQuery;
+
+#[Object]
+impl DialogueQuery {
+    /// The dialogue calendar; public. Soonest first unless ordered.
+    #[allow(clippy::too_many_arguments)]
+    async fn dialogues(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<DialogueFilter>,
+        order_by: Option<DialogueOrder>,
+    ) -> async_graphql::Result<DialogueConnection> {
+        let ascending = order_by.is_none_or(|o| o.direction.ascending());
+        let sort = Sort::by(
+            dialogue::Column::StartsAt,
+            dialogue::Column::Id,
+            ascending,
+            |m: &dialogue::Model| SortValue::Time(m.starts_at),
+            |m: &dialogue::Model| m.id,
+        );
+        let page = paginate(
+            &app(ctx)?.db.read,
+            dialogue::Entity::find().filter(filter.unwrap_or_default().condition()?),
+            &sort,
+            PageArgs::new(first, after, last, before),
+            ctx.look_ahead().field("totalCount").exists(),
+        )
+        .await?;
+        Ok(page.map(Dialogue).into())
+    }
+}
+
+/// A dialogue; the calendar is public.
+pub async fn dialogue_node(ctx: &Context<'_>, key: i64) -> Result<Option<Dialogue>, ApiError> {
+    Ok(loaded(loaders(ctx)?.dialogues.load_one(key).await)?.map(Dialogue))
+}
+
+/// A new dialogue.
+#[derive(InputObject)]
+pub struct ScheduleDialogueInput {
+    pub title: String,
+    pub format: DialogueFormat,
+    pub level: DialogueLevel,
+    pub starts_at: DateTime,
+    pub ends_at: DateTime,
+    pub venue: String,
+    pub chair: String,
+    /// Enterprise registrations accepted; null means no limit.
+    pub capacity: Option<i32>,
+    /// For cluster briefings: the communes of the cluster.
+    pub commune_ids: Option<Vec<ID>>,
+}
+
+/// The outcome of `scheduleDialogue`.
+#[derive(SimpleObject, Default)]
+pub struct ScheduleDialoguePayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// Changes to a scheduled dialogue; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateDialogueInput {
+    pub dialogue_id: ID,
+    pub title: Option<String>,
+    pub starts_at: Option<DateTime>,
+    pub ends_at: Option<DateTime>,
+    pub venue: Option<String>,
+    pub chair: Option<String>,
+    /// Null removes the limit; never below the current registrations.
+    pub capacity: MaybeUndefined<i32>,
+}
+
+/// The outcome of `updateDialogue`.
+#[derive(SimpleObject, Default)]
+pub struct UpdateDialoguePayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The dialogue to cancel, and why.
+#[derive(InputObject)]
+pub struct CancelDialogueInput {
+    pub dialogue_id: ID,
+    pub reason: String,
+}
+
+/// The outcome of `cancelDialogue`.
+#[derive(SimpleObject, Default)]
+pub struct CancelDialoguePayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The dialogue held, and its minutes.
+#[derive(InputObject)]
+pub struct CloseDialogueInput {
+    pub dialogue_id: ID,
+    pub minutes: String,
+}
+
+/// The outcome of `closeDialogue`.
+#[derive(SimpleObject, Default)]
+pub struct CloseDialoguePayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// A registration of the viewer's enterprise.
+#[derive(InputObject)]
+pub struct RegisterForDialogueInput {
+    pub dialogue_id: ID,
+    /// How many people come; at least 1.
+    pub attendees: i32,
+}
+
+/// The outcome of `registerForDialogue`.
+#[derive(SimpleObject, Default)]
+pub struct RegisterForDialoguePayload {
+    pub registration: Option<DialogueRegistration>,
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The dialogue to withdraw the viewer's enterprise from.
+#[derive(InputObject)]
+pub struct WithdrawRegistrationInput {
+    pub dialogue_id: ID,
+}
+
+/// The outcome of `withdrawRegistration`.
+#[derive(SimpleObject, Default)]
+pub struct WithdrawRegistrationPayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// A new order for a dialogue's agenda.
+#[derive(InputObject)]
+pub struct ReorderAgendaInput {
+    pub dialogue_id: ID,
+    /// Every agenda item of the dialogue, in the new order.
+    pub agenda_item_ids: Vec<ID>,
+}
+
+/// The outcome of `reorderAgenda`.
+#[derive(SimpleObject, Default)]
+pub struct ReorderAgendaPayload {
+    pub dialogue: Option<Dialogue>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct DialogueMutation;
+
+#[Object]
+impl DialogueMutation {
+    /// Schedules a dialogue (officials and admins).
+    async fn schedule_dialogue(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleDialogueInput,
+    ) -> async_graphql::Result<ScheduleDialoguePayload> {
+        let request = Schedule {
+            title: input.title,
+            format: input.format,
+            level: input.level,
+            starts_at: input.starts_at.0,
+            ends_at: input.ends_at.0,
+            venue: input.venue,
+            chair: input.chair,
+            capacity: input.capacity,
+            commune_ids: input
+                .commune_ids
+                .unwrap_or_default()
+                .into_iter()
+                .map(|id| id.0)
+                .collect(),
+        };
+        Ok(
+            match payload(rules::schedule(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => ScheduleDialoguePayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => ScheduleDialoguePayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Changes a scheduled dialogue (officials and admins).
+    async fn update_dialogue(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDialogueInput,
+    ) -> async_graphql::Result<UpdateDialoguePayload> {
+        let request = Update {
+            dialogue_id: input.dialogue_id.0,
+            title: input.title,
+            starts_at: input.starts_at.map(|t| t.0),
+            ends_at: input.ends_at.map(|t| t.0),
+            venue: input.venue,
+            chair: input.chair,
+            capacity: input.capacity,
+        };
+        Ok(
+            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
+                Ok(model) => UpdateDialoguePayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => UpdateDialoguePayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Cancels a scheduled dialogue, with a reason (officials and admins).
+    async fn cancel_dialogue(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelDialogueInput,
+    ) -> async_graphql::Result<CancelDialoguePayload> {
+        Ok(
+            match payload(
+                rules::cancel(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.reason).await,
+            )? {
+                Ok(model) => CancelDialoguePayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CancelDialoguePayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Closes a dialogue that has started as HELD, with its minutes (officials and admins).
+    async fn close_dialogue(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseDialogueInput,
+    ) -> async_graphql::Result<CloseDialoguePayload> {
+        Ok(
+            match payload(
+                rules::close(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.minutes).await,
+            )? {
+                Ok(model) => CloseDialoguePayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => CloseDialoguePayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Registers the viewer's verified enterprise for a scheduled dialogue.
+    async fn register_for_dialogue(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterForDialogueInput,
+    ) -> async_graphql::Result<RegisterForDialoguePayload> {
+        Ok(
+            match payload(
+                rules::register(
+                    app(ctx)?,
+                    session(ctx)?,
+                    input.dialogue_id.0,
+                    input.attendees,
+                )
+                .await,
+            )? {
+                Ok((registered, model)) => RegisterForDialoguePayload {
+                    registration: Some(DialogueRegistration(registered)),
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => RegisterForDialoguePayload {
+                    user_errors,
+                    ..Default::default()
+                },
+            },
+        )
+    }
+
+    /// Withdraws the viewer's enterprise from a dialogue before it starts.
+    async fn withdraw_registration(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawRegistrationInput,
+    ) -> async_graphql::Result<WithdrawRegistrationPayload> {
+        Ok(
+            match payload(rules::withdraw(app(ctx)?, session(ctx)?, input.dialogue_id.0).await)? {
+                Ok(model) => WithdrawRegistrationPayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => WithdrawRegistrationPayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+
+    /// Puts a dialogue's agenda in a new order (officials and admins).
+    async fn reorder_agenda(
+        &self,
+        ctx: &Context<'_>,
+        input: ReorderAgendaInput,
+    ) -> async_graphql::Result<ReorderAgendaPayload> {
+        let ids = input.agenda_item_ids.into_iter().map(|id| id.0).collect();
+        Ok(
+            match payload(rules::reorder(app(ctx)?, session(ctx)?, input.dialogue_id.0, ids).await)?
+            {
+                Ok(model) => ReorderAgendaPayload {
+                    dialogue: Some(Dialogue(model)),
+                    user_errors: vec![],
+                },
+                Err(user_errors) => ReorderAgendaPayload {
+                    dialogue: None,
+                    user_errors,
+                },
+            },
+        )
+    }
+}
