@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod contributions;
 mod demo;
+mod dialogues;
 mod events;
 mod graphql_http;
 mod health;

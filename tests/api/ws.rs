@@ -4,10 +4,10 @@ use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::H
 
 use crate::helpers::{TestApp, spawn_app};
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp) -> Socket {
+pub async fn connect(app: &TestApp) -> Socket {
     let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port)
         .into_client_request()
         .expect("request");
@@ -25,7 +25,7 @@ async fn connect(app: &TestApp) -> Socket {
     socket
 }
 
-async fn next_message(socket: &mut Socket) -> Message {
+pub async fn next_message(socket: &mut Socket) -> Message {
     tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
         .await
         .expect("an answer in time")
@@ -33,7 +33,7 @@ async fn next_message(socket: &mut Socket) -> Message {
         .expect("not an error")
 }
 
-async fn init(socket: &mut Socket, payload: Option<Value>) -> Message {
+pub async fn init(socket: &mut Socket, payload: Option<Value>) -> Message {
     let mut message = json!({ "type": "connection_init" });
     if let Some(payload) = payload {
         message["payload"] = payload;
