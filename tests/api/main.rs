@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod agenda;
 mod audit;
 mod contributions;
 mod demo;
