@@ -760,3 +760,75 @@ async fn bad_agenda_input_is_a_user_error_and_writes_nothing() {
     );
     assert_eq!(after, before);
 }
+
+#[tokio::test]
+async fn subscribers_see_only_what_they_may_see() {
+    let s = setting().await;
+    let dialogue = schedule(&s, None).await;
+    let mut anonymous = ws::connect(&s.app).await;
+    ws::init(&mut anonymous, None).await;
+    let subscribe = |id: &str, query: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string()
+    };
+    anonymous
+        .send(Message::text(subscribe(
+            "items",
+            "subscription { agendaItemChanged { status submittedBy { id } } }",
+        )))
+        .await
+        .expect("subscribed");
+    anonymous
+        .send(Message::text(subscribe(
+            "dialogues",
+            "subscription { dialogueChanged { registeredCount } }",
+        )))
+        .await
+        .expect("subscribed");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let item = submitted(&s, json!({ "confidential": true })).await;
+    act(
+        &s.app,
+        &s.official.token,
+        "acceptAgendaItem",
+        json!({ "agendaItemId": item, "dialogueId": dialogue }),
+    )
+    .await;
+    let registered = s
+        .app
+        .graphql(Some(&s.firm.token), "mutation($d: ID!) { registerForDialogue(input: {dialogueId: $d, attendees: 2}) { dialogue { id } } }", json!({ "d": dialogue }))
+        .await;
+    assert!(
+        registered["data"]["registerForDialogue"]["dialogue"].is_object(),
+        "{registered}"
+    );
+
+    let mut received = Vec::new();
+    while received.len() < 3 {
+        let Message::Text(text) = ws::next_message(&mut anonymous).await else {
+            continue;
+        };
+        let message: Value = serde_json::from_str(&text).expect("json");
+        received.push((message["id"].clone(), message["payload"]["data"].clone()));
+    }
+    // The SUBMITTED step never reaches an anonymous subscriber, and the confidential
+    // submitter stays hidden; the acceptance also changed the dialogue's agenda.
+    let of = |id: &str| {
+        received
+            .iter()
+            .filter(|(i, _)| *i == json!(id))
+            .map(|(_, data)| data.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        of("items"),
+        vec![json!({ "agendaItemChanged": { "status": "ACCEPTED", "submittedBy": null } })]
+    );
+    assert_eq!(
+        of("dialogues"),
+        vec![
+            json!({ "dialogueChanged": { "registeredCount": 0 } }),
+            json!({ "dialogueChanged": { "registeredCount": 1 } })
+        ]
+    );
+}
