@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod agenda;
+mod agenda_lists;
 mod audit;
 mod contributions;
 mod demo;
