@@ -88,7 +88,11 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         .expect("subscribed");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
+    // Each step is seen before the next is made: a subscriber that keeps up sees
+    // every state (the payload is the item as it is when the change arrives).
+    let mut seen = Vec::new();
     let item = submitted(&s, json!({ "dialogueId": dialogue })).await;
+    seen.push(next_status(&mut socket).await);
     let agency = s.official.agency_id.clone().unwrap_or_default();
     let accepted = act(
         &s.app,
@@ -97,6 +101,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "dialogueId": dialogue, "expectedVersion": 1 }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     assert_eq!(accepted["agendaItem"]["position"], json!(1), "{accepted}");
     let assigned = act(
         &s.app,
@@ -105,6 +110,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "agencyId": agency }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     // 15 working days after Thursday 26 November, skipping weekends and 2 December.
     assert_eq!(
         assigned["agendaItem"]["responseDueOn"],
@@ -118,6 +124,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "body": "Sở đã chỉ đạo giải quyết trong tuần." }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     assert_eq!(
         answered["agendaItem"]["answer"],
         json!({ "body": "Sở đã chỉ đạo giải quyết trong tuần.", "onTime": true, "answeredBy": { "id": agency } })
@@ -129,6 +136,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "satisfied": false, "comment": "Chưa thỏa đáng" }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     assert_eq!(unsatisfied["agendaItem"]["status"], json!("ASSIGNED"));
     assert_eq!(
         unsatisfied["agendaItem"]["responseDueOn"],
@@ -146,6 +154,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "body": "Đã cấp giấy chứng nhận." }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     let resolved = act(
         &s.app,
         &s.firm.token,
@@ -153,6 +162,7 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItemId": item, "satisfied": true, "expectedVersion": 6 }),
     )
     .await;
+    seen.push(next_status(&mut socket).await);
     let resolved = &resolved["agendaItem"];
     assert_eq!(
         (resolved["status"].clone(), resolved["version"].clone()),
@@ -209,19 +219,6 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         json!({ "agendaItems": 1, "agendaItemsAnswered": 1, "agendaItemsOverdue": 0 })
     );
 
-    let mut seen = Vec::new();
-    while seen.len() < 7 {
-        let Message::Text(text) = ws::next_message(&mut socket).await else {
-            continue;
-        };
-        let message: Value = serde_json::from_str(&text).expect("json");
-        seen.push(
-            message["payload"]["data"]["agendaItemChanged"]["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        );
-    }
     assert_eq!(
         seen,
         [
@@ -234,6 +231,19 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
             "RESOLVED"
         ]
     );
+}
+
+async fn next_status(socket: &mut ws::Socket) -> String {
+    loop {
+        let Message::Text(text) = ws::next_message(socket).await else {
+            continue;
+        };
+        let message: Value = serde_json::from_str(&text).expect("json");
+        return message["payload"]["data"]["agendaItemChanged"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+    }
 }
 
 #[tokio::test]
@@ -787,6 +797,9 @@ async fn subscribers_see_only_what_they_may_see() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     let item = submitted(&s, json!({ "confidential": true })).await;
+    // Let the SUBMITTED change reach the subscription before the item moves on: the
+    // subscription reads the item as it is when the change arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     act(
         &s.app,
         &s.official.token,
@@ -794,6 +807,19 @@ async fn subscribers_see_only_what_they_may_see() {
         json!({ "agendaItemId": item, "dialogueId": dialogue }),
     )
     .await;
+    // The acceptance reaches both subscriptions before the registration is made.
+    let mut received = Vec::new();
+    let mut receive = async |count: usize, received: &mut Vec<(Value, Value)>| {
+        let target = received.len() + count;
+        while received.len() < target {
+            let Message::Text(text) = ws::next_message(&mut anonymous).await else {
+                continue;
+            };
+            let message: Value = serde_json::from_str(&text).expect("json");
+            received.push((message["id"].clone(), message["payload"]["data"].clone()));
+        }
+    };
+    receive(2, &mut received).await;
     let registered = s
         .app
         .graphql(Some(&s.firm.token), "mutation($d: ID!) { registerForDialogue(input: {dialogueId: $d, attendees: 2}) { dialogue { id } } }", json!({ "d": dialogue }))
@@ -803,14 +829,7 @@ async fn subscribers_see_only_what_they_may_see() {
         "{registered}"
     );
 
-    let mut received = Vec::new();
-    while received.len() < 3 {
-        let Message::Text(text) = ws::next_message(&mut anonymous).await else {
-            continue;
-        };
-        let message: Value = serde_json::from_str(&text).expect("json");
-        received.push((message["id"].clone(), message["payload"]["data"].clone()));
-    }
+    receive(1, &mut received).await;
     // The SUBMITTED step never reaches an anonymous subscriber, and the confidential
     // submitter stays hidden; the acceptance also changed the dialogue's agenda.
     let of = |id: &str| {

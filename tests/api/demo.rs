@@ -14,7 +14,7 @@ async fn demo_data_shows_the_reported_figures_and_loads_once() {
         .graphql(
             None,
             "{ programmeOverview { specialCommunes specialCommunesAtNewRuralStandard twinnedSpecialCommunes partners
-               contributions { count pledged } } }",
+               contributions { count pledged } dialoguesHeld agendaItems agendaItemsAnswered agendaItemsOverdue } }",
             json!({}),
         )
         .await;
@@ -22,7 +22,8 @@ async fn demo_data_shows_the_reported_figures_and_loads_once() {
         overview["data"]["programmeOverview"],
         json!({
             "specialCommunes": 55, "specialCommunesAtNewRuralStandard": 34, "twinnedSpecialCommunes": 55,
-            "partners": 36, "contributions": { "count": 55, "pledged": "70300000000" }
+            "partners": 36, "contributions": { "count": 55, "pledged": "70300000000" },
+            "dialoguesHeld": 4, "agendaItems": 2028, "agendaItemsAnswered": 2024, "agendaItemsOverdue": 1
         })
     );
     let statuses = app
@@ -34,6 +35,44 @@ async fn demo_data_shows_the_reported_figures_and_loads_once() {
             .map(Vec::len),
         Some(4),
         "{statuses}"
+    );
+    let upcoming = app
+        .graphql(
+            None,
+            "{ dialogues(filter: {statuses: [SCHEDULED]}) { nodes { registeredCount agenda { status position } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        upcoming["data"]["dialogues"]["nodes"],
+        json!([{ "registeredCount": 3, "agenda": [
+            { "status": "ACCEPTED", "position": 1 }, { "status": "ASSIGNED", "position": 2 },
+            { "status": "ANSWERED", "position": 3 }, { "status": "RESOLVED", "position": 4 }
+        ] }])
+    );
+    let official = app
+        .login(
+            donghanh::demo::OFFICIAL_EMAIL,
+            donghanh::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let token = official["data"]["login"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let states = app
+        .graphql(Some(&token), "{ agendaItems(first: 100, filter: {dialogueId: null}, orderBy: {field: SUBMITTED_AT, direction: DESC}) { nodes { status version history { toStatus } } } }", json!({}))
+        .await;
+    let nodes = states["data"]["agendaItems"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(nodes.len(), 100, "{states}");
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["version"].as_u64() == n["history"].as_array().map(|h| h.len() as u64)),
+        "{states}"
     );
     let login = app
         .login(
