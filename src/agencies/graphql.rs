@@ -13,7 +13,7 @@ use crate::{
     graphql::filters::search_condition,
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         pagination::{PageArgs, Sort, SortValue, paginate},
@@ -138,6 +138,8 @@ pub struct CreateAgencyPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CreateAgencyPayload { agency: Agency });
+
 #[derive(Default)]
 pub struct AgencyMutation;
 
@@ -154,17 +156,10 @@ impl AgencyMutation {
             name: input.name,
             kind: input.kind,
         };
-        Ok(
-            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => CreateAgencyPayload {
-                    agency: Some(Agency(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CreateAgencyPayload {
-                    agency: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::create(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Agency),
         )
     }
 }

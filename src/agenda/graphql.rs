@@ -21,7 +21,7 @@ use crate::{
     events::Change,
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, respond},
         filters::search_condition,
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
@@ -466,6 +466,10 @@ pub struct SubmitAgendaItemPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(SubmitAgendaItemPayload {
+    agenda_item: AgendaItem
+});
+
 /// Places an item on a scheduled dialogue's agenda.
 #[derive(InputObject)]
 pub struct AcceptAgendaItemInput {
@@ -526,6 +530,10 @@ pub struct AgendaItemPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(AgendaItemPayload {
+    agenda_item: AgendaItem
+});
+
 async fn apply(
     ctx: &Context<'_>,
     item: ID,
@@ -537,17 +545,10 @@ async fn apply(
         expected_version,
         action,
     };
-    Ok(
-        match payload(rules::step(app(ctx)?, session(ctx)?, request).await)? {
-            Ok(model) => AgendaItemPayload {
-                agenda_item: Some(AgendaItem(model)),
-                user_errors: vec![],
-            },
-            Err(user_errors) => AgendaItemPayload {
-                agenda_item: None,
-                user_errors,
-            },
-        },
+    respond(
+        rules::step(app(ctx)?, session(ctx)?, request)
+            .await
+            .map(AgendaItem),
     )
 }
 
@@ -572,17 +573,10 @@ impl AgendaMutation {
             enterprise_id: input.enterprise_id.map(|id| id.0),
             channel: input.channel,
         };
-        Ok(
-            match payload(rules::submit(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => SubmitAgendaItemPayload {
-                    agenda_item: Some(AgendaItem(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => SubmitAgendaItemPayload {
-                    agenda_item: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::submit(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(AgendaItem),
         )
     }
 

@@ -22,7 +22,7 @@ use crate::{
     graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
@@ -286,6 +286,8 @@ pub struct CreateCommunePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CreateCommunePayload { commune: Commune });
+
 /// Changes to a commune; absent fields stay as they are, null clears.
 #[derive(InputObject)]
 pub struct UpdateCommuneInput {
@@ -303,6 +305,8 @@ pub struct UpdateCommunePayload {
     pub commune: Option<Commune>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(UpdateCommunePayload { commune: Commune });
 
 #[derive(Default)]
 pub struct CommuneMutation;
@@ -324,17 +328,10 @@ impl CommuneMutation {
             new_rural_level: input.new_rural_level,
             new_rural_year: input.new_rural_year,
         };
-        Ok(
-            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => CreateCommunePayload {
-                    commune: Some(Commune(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CreateCommunePayload {
-                    commune: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::create(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Commune),
         )
     }
 
@@ -352,17 +349,10 @@ impl CommuneMutation {
             new_rural_level: input.new_rural_level,
             new_rural_year: input.new_rural_year,
         };
-        Ok(
-            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => UpdateCommunePayload {
-                    commune: Some(Commune(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => UpdateCommunePayload {
-                    commune: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::update(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Commune),
         )
     }
 }

@@ -18,7 +18,7 @@ use crate::{
     connection,
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, payload, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
@@ -588,6 +588,10 @@ pub struct PledgeContributionPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(PledgeContributionPayload {
+    contribution: Contribution
+});
+
 /// The contribution to confirm.
 #[derive(InputObject)]
 pub struct ConfirmContributionInput {
@@ -600,6 +604,10 @@ pub struct ConfirmContributionPayload {
     pub contribution: Option<Contribution>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(ConfirmContributionPayload {
+    contribution: Contribution
+});
 
 /// A disbursement against a confirmed contribution.
 #[derive(InputObject)]
@@ -633,6 +641,10 @@ pub struct CancelContributionPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CancelContributionPayload {
+    contribution: Contribution
+});
+
 #[derive(Default)]
 pub struct ContributionMutation;
 
@@ -655,17 +667,10 @@ impl ContributionMutation {
             due_on: input.due_on.map(|d| d.0),
             idempotency_key: input.idempotency_key,
         };
-        Ok(
-            match payload(rules::pledge(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => PledgeContributionPayload {
-                    contribution: Some(Contribution(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => PledgeContributionPayload {
-                    contribution: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::pledge(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Contribution),
         )
     }
 
@@ -675,18 +680,10 @@ impl ContributionMutation {
         ctx: &Context<'_>,
         input: ConfirmContributionInput,
     ) -> async_graphql::Result<ConfirmContributionPayload> {
-        Ok(
-            match payload(rules::confirm(app(ctx)?, session(ctx)?, input.contribution_id.0).await)?
-            {
-                Ok(model) => ConfirmContributionPayload {
-                    contribution: Some(Contribution(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => ConfirmContributionPayload {
-                    contribution: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::confirm(app(ctx)?, session(ctx)?, input.contribution_id.0)
+                .await
+                .map(Contribution),
         )
     }
 
@@ -727,17 +724,10 @@ impl ContributionMutation {
             contribution_id: input.contribution_id.0,
             reason: input.reason,
         };
-        Ok(
-            match payload(rules::cancel(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => CancelContributionPayload {
-                    contribution: Some(Contribution(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CancelContributionPayload {
-                    contribution: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::cancel(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Contribution),
         )
     }
 }

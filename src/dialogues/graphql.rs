@@ -20,7 +20,7 @@ use crate::{
     enterprises::graphql::Enterprise,
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, payload, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
@@ -307,6 +307,8 @@ pub struct ScheduleDialoguePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(ScheduleDialoguePayload { dialogue: Dialogue });
+
 /// Changes to a scheduled dialogue; absent fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateDialogueInput {
@@ -327,6 +329,8 @@ pub struct UpdateDialoguePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(UpdateDialoguePayload { dialogue: Dialogue });
+
 /// The dialogue to cancel, and why.
 #[derive(InputObject)]
 pub struct CancelDialogueInput {
@@ -341,6 +345,8 @@ pub struct CancelDialoguePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CancelDialoguePayload { dialogue: Dialogue });
+
 /// The dialogue held, and its minutes.
 #[derive(InputObject)]
 pub struct CloseDialogueInput {
@@ -354,6 +360,8 @@ pub struct CloseDialoguePayload {
     pub dialogue: Option<Dialogue>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(CloseDialoguePayload { dialogue: Dialogue });
 
 /// A registration of the viewer's enterprise.
 #[derive(InputObject)]
@@ -384,6 +392,8 @@ pub struct WithdrawRegistrationPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(WithdrawRegistrationPayload { dialogue: Dialogue });
+
 /// A new order for a dialogue's agenda.
 #[derive(InputObject)]
 pub struct ReorderAgendaInput {
@@ -398,6 +408,8 @@ pub struct ReorderAgendaPayload {
     pub dialogue: Option<Dialogue>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(ReorderAgendaPayload { dialogue: Dialogue });
 
 #[derive(Default)]
 pub struct DialogueMutation;
@@ -426,17 +438,10 @@ impl DialogueMutation {
                 .map(|id| id.0)
                 .collect(),
         };
-        Ok(
-            match payload(rules::schedule(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => ScheduleDialoguePayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => ScheduleDialoguePayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::schedule(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Dialogue),
         )
     }
 
@@ -455,17 +460,10 @@ impl DialogueMutation {
             chair: input.chair,
             capacity: input.capacity,
         };
-        Ok(
-            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => UpdateDialoguePayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => UpdateDialoguePayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::update(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Dialogue),
         )
     }
 
@@ -475,19 +473,10 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: CancelDialogueInput,
     ) -> async_graphql::Result<CancelDialoguePayload> {
-        Ok(
-            match payload(
-                rules::cancel(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.reason).await,
-            )? {
-                Ok(model) => CancelDialoguePayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CancelDialoguePayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::cancel(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.reason)
+                .await
+                .map(Dialogue),
         )
     }
 
@@ -497,19 +486,10 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: CloseDialogueInput,
     ) -> async_graphql::Result<CloseDialoguePayload> {
-        Ok(
-            match payload(
-                rules::close(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.minutes).await,
-            )? {
-                Ok(model) => CloseDialoguePayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CloseDialoguePayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::close(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.minutes)
+                .await
+                .map(Dialogue),
         )
     }
 
@@ -548,17 +528,10 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: WithdrawRegistrationInput,
     ) -> async_graphql::Result<WithdrawRegistrationPayload> {
-        Ok(
-            match payload(rules::withdraw(app(ctx)?, session(ctx)?, input.dialogue_id.0).await)? {
-                Ok(model) => WithdrawRegistrationPayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => WithdrawRegistrationPayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::withdraw(app(ctx)?, session(ctx)?, input.dialogue_id.0)
+                .await
+                .map(Dialogue),
         )
     }
 
@@ -569,18 +542,10 @@ impl DialogueMutation {
         input: ReorderAgendaInput,
     ) -> async_graphql::Result<ReorderAgendaPayload> {
         let ids = input.agenda_item_ids.into_iter().map(|id| id.0).collect();
-        Ok(
-            match payload(rules::reorder(app(ctx)?, session(ctx)?, input.dialogue_id.0, ids).await)?
-            {
-                Ok(model) => ReorderAgendaPayload {
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => ReorderAgendaPayload {
-                    dialogue: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::reorder(app(ctx)?, session(ctx)?, input.dialogue_id.0, ids)
+                .await
+                .map(Dialogue),
         )
     }
 }

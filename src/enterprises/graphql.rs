@@ -26,7 +26,7 @@ use crate::{
     graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, payload, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
@@ -333,6 +333,10 @@ pub struct VerifyEnterprisePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(VerifyEnterprisePayload {
+    enterprise: Enterprise
+});
+
 /// Changes to an enterprise; absent fields stay as they are, null clears.
 #[derive(InputObject)]
 pub struct UpdateEnterpriseInput {
@@ -350,6 +354,10 @@ pub struct UpdateEnterprisePayload {
     pub enterprise: Option<Enterprise>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(UpdateEnterprisePayload {
+    enterprise: Enterprise
+});
 
 #[derive(Default)]
 pub struct EnterpriseMutation;
@@ -395,17 +403,10 @@ impl EnterpriseMutation {
         ctx: &Context<'_>,
         input: VerifyEnterpriseInput,
     ) -> async_graphql::Result<VerifyEnterprisePayload> {
-        Ok(
-            match payload(rules::verify(app(ctx)?, session(ctx)?, input.enterprise_id.0).await)? {
-                Ok(model) => VerifyEnterprisePayload {
-                    enterprise: Some(Enterprise(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => VerifyEnterprisePayload {
-                    enterprise: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::verify(app(ctx)?, session(ctx)?, input.enterprise_id.0)
+                .await
+                .map(Enterprise),
         )
     }
 
@@ -423,17 +424,10 @@ impl EnterpriseMutation {
             contact_email: input.contact_email,
             contact_phone: input.contact_phone,
         };
-        Ok(
-            match payload(rules::update(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => UpdateEnterprisePayload {
-                    enterprise: Some(Enterprise(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => UpdateEnterprisePayload {
-                    enterprise: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::update(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Enterprise),
         )
     }
 }

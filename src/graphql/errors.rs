@@ -181,6 +181,46 @@ pub fn payload<T>(
     }
 }
 
+/// A mutation's payload: the changed object, or the user errors.
+pub trait Payload: Default {
+    type Changed;
+    fn changed(changed: Self::Changed) -> Self;
+    fn failed(user_errors: Vec<UserError>) -> Self;
+}
+
+/// Turns a rule's outcome into the mutation's payload, or a top-level error.
+pub fn respond<P: Payload>(outcome: Result<P::Changed, MutationError>) -> async_graphql::Result<P> {
+    Ok(match payload(outcome)? {
+        Ok(changed) => P::changed(changed),
+        Err(user_errors) => P::failed(user_errors),
+    })
+}
+
+/// Implements [`Payload`] for a payload with one changed object:
+/// `payload!(CreateCommunePayload { commune: Commune })`.
+#[macro_export]
+macro_rules! payload {
+    ($payload:ident { $field:ident: $node:ty }) => {
+        impl $crate::graphql::errors::Payload for $payload {
+            type Changed = $node;
+
+            fn changed(node: $node) -> Self {
+                $payload {
+                    $field: Some(node),
+                    ..Default::default()
+                }
+            }
+
+            fn failed(user_errors: Vec<$crate::graphql::errors::UserError>) -> Self {
+                $payload {
+                    user_errors,
+                    ..Default::default()
+                }
+            }
+        }
+    };
+}
+
 /// A unique-constraint violation, for turning a lost race into `TAKEN`.
 pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(

@@ -12,7 +12,7 @@ use crate::{
     enterprises::graphql::Enterprise,
     graphql::{
         app,
-        errors::{ApiError, UserError, payload},
+        errors::{ApiError, UserError, respond},
         ids::{self, NodeKind},
         loaders::{loaded, loaders},
         scalars::Date,
@@ -113,6 +113,8 @@ pub struct CreateTwinningPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CreateTwinningPayload { twinning: Twinning });
+
 /// Ends a twinning on a day on or after it started.
 #[derive(InputObject)]
 pub struct EndTwinningInput {
@@ -126,6 +128,8 @@ pub struct EndTwinningPayload {
     pub twinning: Option<Twinning>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(EndTwinningPayload { twinning: Twinning });
 
 #[derive(Default)]
 pub struct TwinningMutation;
@@ -144,17 +148,10 @@ impl TwinningMutation {
             partner_id: input.partner_id.0,
             started_on: input.started_on.0,
         };
-        Ok(
-            match payload(rules::create(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => CreateTwinningPayload {
-                    twinning: Some(Twinning(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => CreateTwinningPayload {
-                    twinning: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::create(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Twinning),
         )
     }
 
@@ -168,17 +165,10 @@ impl TwinningMutation {
             twinning_id: input.twinning_id.0,
             ended_on: input.ended_on.0,
         };
-        Ok(
-            match payload(rules::end(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(model) => EndTwinningPayload {
-                    twinning: Some(Twinning(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => EndTwinningPayload {
-                    twinning: None,
-                    user_errors,
-                },
-            },
+        respond(
+            rules::end(app(ctx)?, session(ctx)?, request)
+                .await
+                .map(Twinning),
         )
     }
 }
