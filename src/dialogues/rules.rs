@@ -173,7 +173,7 @@ pub async fn schedule(
             communes.push(key);
         }
     }
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "scheduleDialogue",
         session_actor(session),
@@ -219,9 +219,7 @@ pub async fn schedule(
         .insert(&*tx)
         .await?;
     }
-    tx.notify(Change::Dialogue(created.id));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, created.id)))
-        .await?;
+    finish(tx, created.id).await?;
     Ok(created)
 }
 
@@ -259,7 +257,7 @@ pub async fn update(
     if let MaybeUndefined::Value(capacity) = input.capacity {
         check_capacity(Some(capacity))?;
     }
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "updateDialogue",
         session_actor(session),
@@ -326,9 +324,7 @@ pub async fn update(
         .into());
     }
     let updated = find(&*tx, key).await?;
-    tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
+    finish(tx, key).await?;
     Ok(updated)
 }
 
@@ -343,7 +339,7 @@ pub async fn cancel(
     let key = dialogue_key(&dialogue_id)?;
     let reason = text::required("reason", &reason, TextKind::Note)?;
     let input = serde_json::json!({ "dialogueId": dialogue_id, "reason": reason });
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "cancelDialogue",
         session_actor(session),
@@ -351,28 +347,16 @@ pub async fn cancel(
         &input,
     )
     .await?;
-    let changed = dialogue::Entity::update_many()
-        .col_expr(
-            dialogue::Column::Status,
-            Expr::value(DialogueStatus::Cancelled.to_value()),
-        )
-        .col_expr(dialogue::Column::CancellationReason, Expr::value(reason))
-        .col_expr(dialogue::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(dialogue::Column::Id.eq(key))
-        .filter(dialogue::Column::Status.eq(DialogueStatus::Scheduled))
-        .exec(&*tx)
-        .await?;
-    let current = find(&*tx, key).await?;
-    if changed.rows_affected == 0 {
-        return Err(not_scheduled(
-            current.status,
-            "only a SCHEDULED dialogue can be cancelled",
-        ));
-    }
-    tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
-    Ok(current)
+    let cancelled = leave_scheduled(
+        &tx,
+        key,
+        DialogueStatus::Cancelled,
+        (dialogue::Column::CancellationReason, reason),
+        "only a SCHEDULED dialogue can be cancelled",
+    )
+    .await?;
+    finish(tx, key).await?;
+    Ok(cancelled)
 }
 
 /// SCHEDULED → HELD once it has started, with its minutes.
@@ -386,7 +370,7 @@ pub async fn close(
     let key = dialogue_key(&dialogue_id)?;
     let minutes = text::required("minutes", &minutes, TextKind::Body)?;
     let input = serde_json::json!({ "dialogueId": dialogue_id, "minutes": minutes });
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "closeDialogue",
         session_actor(session),
@@ -409,28 +393,46 @@ pub async fn close(
         )
         .into());
     }
+    let closed = leave_scheduled(
+        &tx,
+        key,
+        DialogueStatus::Held,
+        (dialogue::Column::Minutes, minutes),
+        "only a SCHEDULED dialogue can be closed",
+    )
+    .await?;
+    finish(tx, key).await?;
+    Ok(closed)
+}
+
+/// SCHEDULED → `to`, setting one text column (the reason, the minutes) in the same
+/// conditional UPDATE; a dialogue that is no longer SCHEDULED is INVALID_TRANSITION.
+async fn leave_scheduled(
+    tx: &MutationTx,
+    key: i64,
+    to: DialogueStatus,
+    (column, text): (dialogue::Column, String),
+    refusal: &str,
+) -> Result<dialogue::Model, MutationError> {
     let changed = dialogue::Entity::update_many()
-        .col_expr(
-            dialogue::Column::Status,
-            Expr::value(DialogueStatus::Held.to_value()),
-        )
-        .col_expr(dialogue::Column::Minutes, Expr::value(minutes))
+        .col_expr(dialogue::Column::Status, Expr::value(to.to_value()))
+        .col_expr(column, Expr::value(text))
         .col_expr(dialogue::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(dialogue::Column::Id.eq(key))
         .filter(dialogue::Column::Status.eq(DialogueStatus::Scheduled))
-        .exec(&*tx)
+        .exec(&**tx)
         .await?;
+    let current = find(&**tx, key).await?;
     if changed.rows_affected == 0 {
-        return Err(not_scheduled(
-            find(&*tx, key).await?.status,
-            "only a SCHEDULED dialogue can be closed",
-        ));
+        return Err(not_scheduled(current.status, refusal));
     }
-    let closed = find(&*tx, key).await?;
+    Ok(current)
+}
+
+/// Tells subscribers the dialogue changed and commits with its audit event.
+async fn finish(mut tx: MutationTx, key: i64) -> Result<(), ApiError> {
     tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
-    Ok(closed)
+    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key))).await
 }
 
 /// The firm's own verified enterprise; registering is for firms only.
@@ -465,7 +467,7 @@ pub async fn register(
         .into());
     }
     let input = serde_json::json!({ "dialogueId": dialogue_id, "attendees": attendees });
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "registerForDialogue",
         session_actor(session),
@@ -545,9 +547,7 @@ pub async fn register(
         }
     })?;
     let updated = find(&*tx, key).await?;
-    tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
+    finish(tx, key).await?;
     Ok((registered, updated))
 }
 
@@ -560,7 +560,7 @@ pub async fn withdraw(
     session.viewer.require_role(&[Role::Firm])?;
     let key = dialogue_key(&dialogue_id)?;
     let input = serde_json::json!({ "dialogueId": dialogue_id });
-    let mut tx = MutationTx::begin(
+    let tx = MutationTx::begin(
         &app.db,
         "withdrawRegistration",
         session_actor(session),
@@ -600,9 +600,7 @@ pub async fn withdraw(
         .exec(&*tx)
         .await?;
     let updated = find(&*tx, key).await?;
-    tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
+    finish(tx, key).await?;
     Ok(updated)
 }
 
@@ -672,8 +670,6 @@ pub async fn reorder(
             .await?;
         tx.notify(Change::AgendaItem(*item));
     }
-    tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key)))
-        .await?;
+    finish(tx, key).await?;
     Ok(current)
 }
