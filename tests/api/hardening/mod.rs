@@ -1,0 +1,4 @@
+//! The server as an attacker meets it: nothing a request sends may crash it, hold
+//! it, overflow it or make it lie.
+
+mod nesting;
