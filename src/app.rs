@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::{throttle::FailureCounter, token::Tokens},
+    auth::{throttle::Throttle, token::Tokens},
     clock::Clock,
     config::Settings,
     db::Db,
@@ -16,7 +16,11 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Compared against when a sign-in names an unknown e-mail.
     pub decoy_password_hash: String,
-    pub failed_logins_by_email: FailureCounter,
-    pub failed_logins_by_address: FailureCounter,
+    /// Sign-in attempts per e-mail; a successful one clears them.
+    pub sign_ins_by_email: Throttle,
+    /// Sign-in attempts per client address; successful ones are given back.
+    pub sign_ins_by_address: Throttle,
+    /// Registrations per client address, successful or not.
+    pub registrations_by_address: Throttle,
     pub settings: Arc<Settings>,
 }

@@ -8,7 +8,8 @@ use migration::{Migrator, MigratorTrait};
 use crate::{
     config::Settings,
     db::Db,
-    graphql::{self, errors::MutationError},
+    error::MutationError,
+    graphql,
     startup::{Application, build_state},
     telemetry,
 };

@@ -74,11 +74,14 @@ pub struct Settings {
     pub login_limits: LoginLimits,
 }
 
-/// Failed sign-ins allowed per window, per e-mail and per client address.
+/// Failed sign-ins allowed per window, per e-mail and per client address, and
+/// registrations allowed per client address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoginLimits {
     pub per_email: u32,
     pub per_address: u32,
+    pub registrations_per_address: u32,
     #[serde(with = "duration_secs")]
     pub window: Duration,
 }
@@ -106,11 +109,18 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             workers: None,
             limits: QueryLimits::default(),
-            login_limits: LoginLimits {
-                per_email: 5,
-                per_address: 50,
-                window: Duration::from_secs(15 * 60),
-            },
+            login_limits: LoginLimits::default(),
+        }
+    }
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            per_email: 5,
+            per_address: 50,
+            registrations_per_address: 20,
+            window: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -20,10 +20,7 @@ use crate::{
     },
     app::AppState,
     audit::MutationTx,
-    auth::{
-        Role, entity as account,
-        rules::{CreateAccountRequest, NewAccount},
-    },
+    auth::{Role, entity as account, password::NewPassword, rules::NewAccount},
     communes::entity::{self as commune, AdministrativeUnitType, NewRuralLevel},
     contributions::{
         disbursement,
@@ -36,8 +33,8 @@ use crate::{
         rules::venue_key,
     },
     enterprises::{entity as enterprise, tax_code::TaxCode},
-    graphql::errors::{ApiError, MutationError},
-    text,
+    error::{ApiError, MutationError},
+    text::{self, Email, Name},
     twinnings::entity::{self as twinning, TwinningKind},
 };
 
@@ -240,35 +237,25 @@ pub async fn load(app: &AppState) -> Result<Vec<(&'static str, Role)>, MutationE
     if present {
         return Ok(sign_ins);
     }
-    let prepared = |email: &str, name: &str, role| CreateAccountRequest {
-        email: email.to_owned(),
-        password: DEMO_PASSWORD.to_owned(),
-        display_name: name.to_owned(),
-        role,
-        agency_id: None,
-        enterprise_id: None,
+    let password = NewPassword::parse("password", DEMO_PASSWORD)?;
+    let prepared = |email: &'static str, name: &'static str, role| {
+        let password = &password;
+        async move {
+            NewAccount::prepare(
+                &Email::parse("email", email)?,
+                password,
+                &Name::parse("displayName", name)?,
+                role,
+            )
+            .await
+        }
     };
-    let admin = NewAccount::prepare(
-        &prepared(ADMIN_EMAIL, "Quản trị (mẫu)", Role::Admin),
-        None,
-        None,
-    )
-    .await?;
-    let mut official = NewAccount::prepare(
-        &prepared(OFFICIAL_EMAIL, "Cán bộ Sở KH&ĐT (mẫu)", Role::Official),
-        None,
-        None,
-    )
-    .await?;
-    let mut firm = NewAccount::prepare(
-        &prepared(FIRM_EMAIL, "Giám đốc (mẫu)", Role::Firm),
-        None,
-        None,
-    )
-    .await?;
+    let admin = prepared(ADMIN_EMAIL, "Quản trị (mẫu)", Role::Admin).await?;
+    let official = prepared(OFFICIAL_EMAIL, "Cán bộ Sở KH&ĐT (mẫu)", Role::Official).await?;
+    let firm = prepared(FIRM_EMAIL, "Giám đốc (mẫu)", Role::Firm).await?;
 
     let input = serde_json::json!({ "demo": true });
-    let tx = MutationTx::begin(&app.db, "loadDemoData", None, None, &input).await?;
+    let tx = MutationTx::open(&app.db, "loadDemoData", None, None, &input).await?;
     let now = Utc::now();
     let today = app.clock.today();
 
@@ -388,11 +375,14 @@ pub async fn load(app: &AppState) -> Result<Vec<(&'static str, Role)>, MutationE
         }
     }
 
-    official.link_agency(agencies[0].id);
-    firm.link_enterprise(enterprises[0].id);
     let admin_row = admin.insert(&*tx).await?;
-    official.insert(&*tx).await?;
-    firm.insert(&*tx).await?;
+    official
+        .with_agency(Some(agencies[0].id))
+        .insert(&*tx)
+        .await?;
+    firm.with_enterprise(Some(enterprises[0].id))
+        .insert(&*tx)
+        .await?;
     insert_contributions(&*tx, &special, &enterprises, admin_row.id, today).await?;
     let firm_row = account::Entity::find()
         .filter(account::Column::Email.eq(FIRM_EMAIL))
@@ -416,7 +406,7 @@ pub async fn load(app: &AppState) -> Result<Vec<(&'static str, Role)>, MutationE
         account_id: admin_row.id,
         role: Role::Admin,
     });
-    tx.commit(None).await?;
+    tx.commit_without_subject().await?;
     Ok(sign_ins)
 }
 

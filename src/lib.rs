@@ -36,12 +36,22 @@ pub mod demo;
 pub mod dialogues;
 /// Enterprises and their tax codes.
 pub mod enterprises;
+/// The errors the domain returns.
+pub mod error;
 /// Live changes for subscriptions, across instances on PostgreSQL.
 pub mod events;
 /// Schema assembly and the shared GraphQL machinery.
 pub mod graphql;
 /// HTTP wiring: GraphQL over HTTP, WebSocket, health, metrics.
 pub mod http;
+/// Typed keys of the programme's objects.
+pub mod keys;
+/// Whole đồng: bounded amounts and totals that cannot overflow.
+pub mod money;
+/// Keep, clear or set: changes to optional fields.
+pub mod patch;
+/// The programme's figures, read across the domains.
+pub mod reports;
 /// Application start-up.
 pub mod startup;
 /// Logs and traces.

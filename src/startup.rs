@@ -11,7 +11,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::{
     app::AppState,
-    auth::{password, throttle::FailureCounter, token::Tokens},
+    auth::{password, throttle::Throttle, token::Tokens},
     clock::Clock,
     config::Settings,
     db::Db,
@@ -57,8 +57,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
         clock,
         tokens,
         decoy_password_hash: password::decoy_hash().await?,
-        failed_logins_by_email: FailureCounter::new(limits.per_email, limits.window),
-        failed_logins_by_address: FailureCounter::new(limits.per_address, limits.window),
+        sign_ins_by_email: Throttle::new(limits.per_email, limits.window),
+        sign_ins_by_address: Throttle::new(limits.per_address, limits.window),
+        registrations_by_address: Throttle::new(limits.registrations_per_address, limits.window),
         settings: Arc::new(settings),
     }))
 }

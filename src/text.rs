@@ -1,9 +1,36 @@
 //! Text inputs: trimmed; required ones non-empty after trimming; no control
-//! characters (newline and tab allowed in long texts); names and titles at most 200
-//! characters, purposes, reasons and notes 1,000, bodies and minutes 20,000.
-//! A breach is a `userError` INVALID on that input field.
+//! characters (newline and tab allowed in long texts) and no invisible or
+//! direction-changing characters; names and titles at most 200 characters,
+//! purposes, reasons and notes 1,000, bodies and minutes 20,000. A breach is a
+//! `userError` INVALID on that input field.
+//!
+//! [`Name`], [`Note`] and [`Body`] are the checked forms: a value of one of them
+//! has passed these rules, so the rules layer takes them instead of strings.
 
-use crate::graphql::errors::{UserError, UserErrorCode};
+use std::ops::Deref;
+
+use serde::Serialize;
+
+use crate::error::{UserError, UserErrorCode};
+
+/// Characters that print nothing or change the direction of the text around
+/// them: zero-width spaces and joiners, direction marks, embeddings, overrides
+/// and isolates, line and paragraph separators, the byte-order mark. In a name
+/// they hide what it says (a name of nothing but them looks empty; an override
+/// shows `gpj.exe` as `exe.jpg`), and no name needs one.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -35,6 +62,16 @@ fn checked(field: &str, trimmed: &str, kind: TextKind) -> Result<String, UserErr
             field,
             UserErrorCode::Invalid,
             format!("contains a control character (U+{:04X})", bad as u32),
+        ));
+    }
+    if let Some(bad) = trimmed.chars().find(|&c| is_invisible(c)) {
+        return Err(UserError::at(
+            field,
+            UserErrorCode::Invalid,
+            format!(
+                "contains an invisible or direction-changing character (U+{:04X})",
+                bad as u32
+            ),
         ));
     }
     let count = trimmed.chars().count();
@@ -76,6 +113,65 @@ pub fn optional(
     }
 }
 
+macro_rules! checked_text {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A required text of this kind, or INVALID on `field`.
+            pub fn parse(field: &str, raw: &str) -> Result<$name, UserError> {
+                required(field, raw, $kind).map($name)
+            }
+
+            /// An optional text of this kind: absent or blank is `None`.
+            pub fn parse_optional(field: &str, raw: Option<&str>) -> Result<Option<$name>, UserError> {
+                Ok(optional(field, raw, $kind)?.map($name))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(text: $name) -> String {
+                text.0
+            }
+        }
+    };
+}
+
+checked_text!(
+    /// A name, title, code or reference: one line, at most 200 characters.
+    Name,
+    TextKind::Name
+);
+checked_text!(
+    /// A purpose, reason or note: at most 1,000 characters, newlines allowed.
+    Note,
+    TextKind::Note
+);
+checked_text!(
+    /// A body or minutes: at most 20,000 characters, newlines allowed.
+    Body,
+    TextKind::Body
+);
+
 /// The search form of a text: lower case, Vietnamese diacritics removed, `đ` as
 /// `d`, runs of whitespace as one space. Stored beside names and applied to search
 /// input, so `dong son` finds `Đông Sơn` on every engine.
@@ -115,7 +211,8 @@ pub fn contains_pattern(needle: &str) -> String {
 
 /// An e-mail address: trimmed, lower-cased, one `@` between a local part and a
 /// dotted domain, no spaces, at most 254 characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
@@ -168,6 +265,27 @@ mod tests {
         );
         assert_eq!(optional("sector", Some("  "), TextKind::Name), Ok(None));
         assert_eq!(optional("sector", None, TextKind::Name), Ok(None));
+    }
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_refused() {
+        for bad in [
+            "\u{200B}", "\u{200C}", "\u{200D}", "\u{200E}", "\u{200F}", "\u{202A}", "\u{202B}",
+            "\u{202C}", "\u{202D}", "\u{202E}", "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{2066}",
+            "\u{2069}", "\u{2060}",
+        ] {
+            // Alone (where trimming would once leave it as a "non-empty" name) and
+            // inside a name.
+            assert!(required("name", bad, TextKind::Name).is_err(), "{bad:?}");
+            let inside = format!("Sở{bad}Tài chính");
+            let error = required("name", &inside, TextKind::Note).unwrap_err();
+            assert_eq!(error.code, UserErrorCode::Invalid);
+            assert!(Name::parse("name", &inside).is_err());
+        }
+        assert_eq!(
+            Name::parse("name", " Sở Tài chính ").map(Name::into_inner),
+            Ok("Sở Tài chính".into())
+        );
     }
 
     #[test]

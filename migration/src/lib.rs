@@ -4,10 +4,13 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod constraints;
+
 mod m20261126_000001_accounts_and_audit;
 mod m20261126_000002_registry;
 mod m20261127_000003_contributions;
 mod m20261127_000004_dialogues;
+mod m20261130_000005_audit_subject_references;
 
 pub struct Migrator;
 
@@ -19,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_registry::Migration),
             Box::new(m20261127_000003_contributions::Migration),
             Box::new(m20261127_000004_dialogues::Migration),
+            Box::new(m20261130_000005_audit_subject_references::Migration),
         ]
     }
 }

@@ -1,10 +1,9 @@
 //! The `agencies` table.
 
-use async_graphql::Enum;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// What kind of government body an agency is.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgencyKind {

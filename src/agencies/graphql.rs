@@ -1,24 +1,27 @@
 //! `Agency`, `agencies`, `createAgency`.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
     entity::{self as agency, AgencyKind},
-    rules::{self, CreateAgency},
+    rules::{self, AgencyCode, CreateAgency},
 };
 use crate::{
-    agenda::graphql::{ResponseStats, response_stats},
     connection,
+    error::{ApiError, UserError},
     graphql::filters::search_condition,
     graphql::{
         app,
-        errors::{ApiError, UserError, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids,
         loaders::{loaded, loaders},
+        mutate,
         pagination::{PageArgs, Sort, SortValue, paginate},
-        session,
     },
+    keys::{AgencyKey, Key},
+    reports::graphql::{ResponseStats, response_stats},
+    text::Name,
     twinnings::graphql::Twinning,
 };
 
@@ -31,7 +34,7 @@ pub struct Agency(pub agency::Model);
 impl Agency {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Agency, self.0.id)
+        ids::encode(AgencyKey::KIND, self.0.id)
     }
 
     /// Short code, unique, e.g. SKHDT.
@@ -45,8 +48,8 @@ impl Agency {
     }
 
     /// What kind of body it is.
-    async fn kind(&self) -> AgencyKind {
-        self.0.kind
+    async fn kind(&self) -> Kind {
+        self.0.kind.into()
     }
 
     /// How this agency answers the agenda items assigned to it.
@@ -69,7 +72,7 @@ connection!(Agency, AgencyConnection, AgencyEdge, "agencies");
 pub struct AgencyFilter {
     /// Case- and diacritic-insensitive over the name.
     pub search: Option<String>,
-    pub kinds: Option<Vec<AgencyKind>>,
+    pub kinds: Option<Vec<Kind>>,
 }
 
 #[derive(Default)]
@@ -97,7 +100,8 @@ impl AgencyQuery {
             condition = condition.add(search);
         }
         if let Some(kinds) = filter.kinds {
-            condition = condition.add(agency::Column::Kind.is_in(kinds));
+            condition =
+                condition.add(agency::Column::Kind.is_in(kinds.into_iter().map(AgencyKind::from)));
         }
         let by_name = Sort::by(
             agency::Column::SearchText,
@@ -123,12 +127,40 @@ pub async fn agency_node(ctx: &Context<'_>, key: i64) -> Result<Option<Agency>, 
     Ok(loaded(loaders(ctx)?.agencies.load_one(key).await)?.map(Agency))
 }
 
+/// What kind of government body an agency is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "AgencyKind", remote = "AgencyKind")]
+pub enum Kind {
+    /// sở
+    Department,
+    /// ban
+    Board,
+    /// đoàn thể
+    MassOrganization,
+    /// ủy ban nhân dân
+    PeoplesCommittee,
+    /// Any other body.
+    Other,
+}
+
 /// A new agency.
 #[derive(InputObject)]
 pub struct CreateAgencyInput {
     pub code: String,
     pub name: String,
-    pub kind: AgencyKind,
+    pub kind: Kind,
+}
+
+impl TryFrom<CreateAgencyInput> for CreateAgency {
+    type Error = UserError;
+
+    fn try_from(input: CreateAgencyInput) -> Result<Self, UserError> {
+        Ok(CreateAgency {
+            code: AgencyCode::parse("code", &input.code)?,
+            name: Name::parse("name", &input.name)?,
+            kind: input.kind.into(),
+        })
+    }
 }
 
 /// The outcome of `createAgency`.
@@ -151,15 +183,6 @@ impl AgencyMutation {
         ctx: &Context<'_>,
         input: CreateAgencyInput,
     ) -> async_graphql::Result<CreateAgencyPayload> {
-        let request = CreateAgency {
-            code: input.code,
-            name: input.name,
-            kind: input.kind,
-        };
-        respond(
-            rules::create(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Agency),
-        )
+        respond(mutate(ctx, input, rules::create).await.map(Agency))
     }
 }

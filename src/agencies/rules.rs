@@ -1,96 +1,80 @@
 //! Agencies are created by admins.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::Serialize;
 
 use super::entity::{self as agency, AgencyKind};
 use crate::{
     app::AppState,
     audit::MutationTx,
-    auth::{Role, Session, rules::session_actor},
-    graphql::{
-        errors::{MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
-    text::{self, TextKind},
+    auth::Session,
+    error::{MutationError, UserError, UserErrorCode, on_constraint},
+    keys::{AgencyKey, Key},
+    text::{self, Name},
 };
+
+/// An agency code: 1–64 letters, digits, `-` or `_`, stored in upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct AgencyCode(String);
+
+impl AgencyCode {
+    pub fn parse(field: &str, raw: &str) -> Result<AgencyCode, UserError> {
+        let code = raw.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if code.is_empty() || code.len() > 64 || !code.chars().all(allowed) {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                "use 1 to 64 letters, digits, - or _",
+            ));
+        }
+        Ok(AgencyCode(code.to_ascii_uppercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAgency {
-    pub code: String,
-    pub name: String,
+    pub code: AgencyCode,
+    pub name: Name,
     pub kind: AgencyKind,
 }
 
-/// An agency code: 1–64 letters, digits, `-` or `_`, stored in upper case.
-fn parse_code(raw: &str) -> Result<String, UserError> {
-    let code = raw.trim();
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if code.is_empty() || code.len() > 64 || !code.chars().all(allowed) {
-        return Err(UserError::at(
-            "code",
-            UserErrorCode::Invalid,
-            "use 1 to 64 letters, digits, - or _",
-        ));
-    }
-    Ok(code.to_ascii_uppercase())
-}
+crate::command!(CreateAgency, "createAgency", Admins);
 
-fn code_taken() -> MutationError {
-    UserError::at(
-        "code",
-        UserErrorCode::Taken,
-        "an agency with this code already exists",
-    )
-    .into()
-}
-
+#[tracing::instrument(skip_all, fields(code = command.code.as_str()))]
 pub async fn create(
     app: &AppState,
     session: &Session,
-    input: CreateAgency,
+    command: CreateAgency,
 ) -> Result<agency::Model, MutationError> {
-    session.viewer.require_role(&[Role::Admin])?;
-    let code = parse_code(&input.code)?;
-    let name = text::required("name", &input.name, TextKind::Name)?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "createAgency",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    if agency::Entity::find()
-        .filter(agency::Column::Code.eq(code.as_str()))
-        .one(&*tx)
-        .await?
-        .is_some()
-    {
-        return Err(code_taken());
-    }
+    let tx = MutationTx::begin(app, session, &command).await?;
     let now = Utc::now();
     let created = agency::ActiveModel {
-        code: Set(code),
-        search_text: Set(text::fold(&name)),
-        name: Set(name),
-        kind: Set(input.kind),
+        code: Set(command.code.0),
+        search_text: Set(text::fold(&command.name)),
+        name: Set(command.name.into_inner()),
+        kind: Set(command.kind),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(&*tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            code_taken()
-        } else {
-            e.into()
-        }
-    })?;
-    tx.commit(Some(&ids::encode(NodeKind::Agency, created.id)))
-        .await?;
+    .map_err(on_constraint(
+        "agencies_code_key",
+        UserError::at(
+            "code",
+            UserErrorCode::Taken,
+            "an agency with this code already exists",
+        ),
+    ))?;
+    tx.commit(AgencyKey::new(created.id)).await?;
     Ok(created)
 }

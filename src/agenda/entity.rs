@@ -1,6 +1,5 @@
 //! The `agenda_items` table.
 
-use async_graphql::Enum;
 use chrono::NaiveDate;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
@@ -9,9 +8,7 @@ use sea_orm::{entity::prelude::*, sea_query::StringLen};
 /// official closes it). An unsatisfied firm's feedback sends ANSWERED back to
 /// ASSIGNED with a new due date. SUBMITTED or ACCEPTED -> REJECTED, with a reason.
 /// SUBMITTED may go straight to ASSIGNED.
-#[derive(
-    Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize,
-)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgendaItemStatus {
@@ -36,7 +33,7 @@ pub enum AgendaItemStatus {
 }
 
 /// What the difficulty is about.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgendaCategory {
@@ -73,7 +70,7 @@ pub enum AgendaCategory {
 }
 
 /// How the concern reached the government.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SubmissionChannel {

@@ -10,26 +10,95 @@ use super::{
     answer,
     entity::{self as agenda_item, AgendaCategory, AgendaItemStatus, SubmissionChannel},
     event,
-    rules::{self, Action, Step, Submit, can_see, is_submitter, visible_condition},
+    rules::{
+        self, Accept, Assign, Reject, Resolve, Step, Submit, can_see, is_submitter,
+        visible_condition,
+    },
 };
 use crate::{
     agencies::graphql::Agency,
-    auth::Role,
+    auth::graphql::RoleValue,
     connection,
     dialogues::graphql::{Dialogue, dialogue_node},
     enterprises::graphql::Enterprise,
+    error::{ApiError, UserError},
     events::Change,
     graphql::{
         app,
-        errors::{ApiError, UserError, respond},
+        errors::respond,
         filters::search_condition,
-        ids::{self, NodeKind},
+        ids::{self, argument_key, input_key},
         loaders::{loaded, loaders},
+        mutate,
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
         scalars::{Date, DateTime},
         session,
     },
+    keys::{AgencyKey, AgendaItemKey, DialogueKey, EnterpriseKey, Key},
+    text::{Body, Name, Note},
 };
+
+/// SUBMITTED -> ACCEPTED (placed on a dialogue's agenda) -> ASSIGNED (to an agency,
+/// with a due date) -> ANSWERED -> RESOLVED (the submitting firm is satisfied, or an
+/// official closes it). An unsatisfied firm's feedback sends ANSWERED back to
+/// ASSIGNED with a new due date. SUBMITTED or ACCEPTED -> REJECTED, with a reason.
+/// SUBMITTED may go straight to ASSIGNED.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "AgendaItemStatus", remote = "AgendaItemStatus")]
+pub enum Status {
+    /// Raised by or for the enterprise.
+    Submitted,
+    /// Placed on a dialogue's agenda.
+    Accepted,
+    /// Given to an agency to answer by a due date.
+    Assigned,
+    /// The agency has answered.
+    Answered,
+    /// Closed: the enterprise is satisfied, or an official closed it.
+    Resolved,
+    /// Not taken up, with a reason.
+    Rejected,
+}
+
+/// What the difficulty is about.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "AgendaCategory", remote = "AgendaCategory")]
+pub enum Category {
+    /// đất đai
+    Land,
+    /// thuế
+    Tax,
+    /// đầu tư
+    Investment,
+    /// xây dựng
+    Construction,
+    /// môi trường
+    Environment,
+    /// lao động
+    Labour,
+    /// tín dụng
+    Credit,
+    /// hạ tầng
+    Infrastructure,
+    /// thủ tục hành chính
+    AdministrativeProcedure,
+    /// Anything else.
+    Other,
+}
+
+/// How the concern reached the government.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "SubmissionChannel", remote = "SubmissionChannel")]
+pub enum Channel {
+    /// Raised for a dialogue.
+    Dialogue,
+    /// By the hotline (đường dây nóng).
+    Hotline,
+    /// In writing.
+    Written,
+    /// At a citizen reception (tiếp công dân).
+    CitizenReception,
+}
 
 /// A difficulty or recommendation (khó khăn, vướng mắc, kiến nghị) raised by an enterprise.
 #[derive(Clone)]
@@ -39,7 +108,7 @@ pub struct AgendaItem(pub agenda_item::Model);
 impl AgendaItem {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::AgendaItem, self.0.id)
+        ids::encode(AgendaItemKey::KIND, self.0.id)
     }
 
     /// A short statement of the difficulty.
@@ -53,18 +122,18 @@ impl AgendaItem {
     }
 
     /// What it is about.
-    async fn category(&self) -> AgendaCategory {
-        self.0.category
+    async fn category(&self) -> Category {
+        self.0.category.into()
     }
 
     /// How the concern reached the government.
-    async fn channel(&self) -> SubmissionChannel {
-        self.0.channel
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
     }
 
     /// Where it stands in its lifecycle.
-    async fn status(&self) -> AgendaItemStatus {
-        self.0.status
+    async fn status(&self) -> Status {
+        self.0.status.into()
     }
 
     /// Null when the item is confidential and the viewer is neither an official nor the submitting firm.
@@ -219,13 +288,13 @@ impl AgendaItemEvent {
     }
 
     /// The status before; null for the submission.
-    async fn from_status(&self) -> Option<AgendaItemStatus> {
-        self.0.from_status
+    async fn from_status(&self) -> Option<Status> {
+        self.0.from_status.map(Into::into)
     }
 
     /// The status after.
-    async fn to_status(&self) -> AgendaItemStatus {
-        self.0.to_status
+    async fn to_status(&self) -> Status {
+        self.0.to_status.into()
     }
 
     /// A reason, answer or comment that came with the change.
@@ -234,8 +303,8 @@ impl AgendaItemEvent {
     }
 
     /// The role of whoever made the change.
-    async fn actor_role(&self) -> Role {
-        self.0.actor_role
+    async fn actor_role(&self) -> RoleValue {
+        self.0.actor_role.into()
     }
 }
 
@@ -249,8 +318,8 @@ connection!(
 /// Narrows a list of agenda items.
 #[derive(InputObject, Default)]
 pub struct AgendaItemFilter {
-    pub statuses: Option<Vec<AgendaItemStatus>>,
-    pub categories: Option<Vec<AgendaCategory>>,
+    pub statuses: Option<Vec<Status>>,
+    pub categories: Option<Vec<Category>>,
     /// A Dialogue ID.
     pub dialogue_id: Option<ID>,
     /// The assigned agency's ID.
@@ -266,22 +335,27 @@ impl AgendaItemFilter {
     fn condition(self, today: chrono::NaiveDate) -> Result<Condition, ApiError> {
         let mut condition = Condition::all();
         if let Some(statuses) = self.statuses {
-            condition = condition.add(agenda_item::Column::Status.is_in(statuses));
+            condition = condition.add(
+                agenda_item::Column::Status.is_in(statuses.into_iter().map(AgendaItemStatus::from)),
+            );
         }
         if let Some(categories) = self.categories {
-            condition = condition.add(agenda_item::Column::Category.is_in(categories));
+            condition = condition.add(
+                agenda_item::Column::Category
+                    .is_in(categories.into_iter().map(AgendaCategory::from)),
+            );
         }
         if let Some(id) = self.dialogue_id {
-            let key = ids::key_for_argument(&id, NodeKind::Dialogue, "filter.dialogueId")?;
-            condition = condition.add(agenda_item::Column::DialogueId.eq(key));
+            let key: DialogueKey = argument_key(&id, "filter.dialogueId")?;
+            condition = condition.add(agenda_item::Column::DialogueId.eq(key.get()));
         }
         if let Some(id) = self.agency_id {
-            let key = ids::key_for_argument(&id, NodeKind::Agency, "filter.agencyId")?;
-            condition = condition.add(agenda_item::Column::AssignedAgencyId.eq(key));
+            let key: AgencyKey = argument_key(&id, "filter.agencyId")?;
+            condition = condition.add(agenda_item::Column::AssignedAgencyId.eq(key.get()));
         }
         if let Some(id) = self.submitted_by_id {
-            let key = ids::key_for_argument(&id, NodeKind::Enterprise, "filter.submittedById")?;
-            condition = condition.add(agenda_item::Column::EnterpriseId.eq(key));
+            let key: EnterpriseKey = argument_key(&id, "filter.submittedById")?;
+            condition = condition.add(agenda_item::Column::EnterpriseId.eq(key.get()));
         }
         if let Some(overdue) = self.overdue {
             let is_overdue = Condition::all()
@@ -416,47 +490,40 @@ pub async fn agenda_item_node(ctx: &Context<'_>, key: i64) -> Result<Option<Agen
     Ok(found.filter(|item| can_see(viewer, item)).map(AgendaItem))
 }
 
-/// How an agency answers the agenda items assigned to it.
-#[derive(SimpleObject)]
-pub struct ResponseStats {
-    /// Items assigned to the agency.
-    pub assigned: i32,
-    /// Answers it gave.
-    pub answered: i32,
-    /// Answers given on or before the due date.
-    pub answered_on_time: i32,
-    /// Assigned, unanswered and past the due date today.
-    pub overdue: i32,
-    /// answeredOnTime / answered; null when nothing was answered.
-    pub on_time_rate: Option<f64>,
-}
-
-/// The response statistics of an agency, batched across a list.
-pub async fn response_stats(ctx: &Context<'_>, agency: i64) -> Result<ResponseStats, ApiError> {
-    let figures = loaded(loaders(ctx)?.response_stats.load_one(agency).await)?.unwrap_or_default();
-    let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
-    Ok(ResponseStats {
-        assigned: count(figures.assigned),
-        answered: count(figures.answered),
-        answered_on_time: count(figures.answered_on_time),
-        overdue: count(figures.overdue),
-        on_time_rate: (figures.answered > 0)
-            .then(|| figures.answered_on_time as f64 / figures.answered as f64),
-    })
-}
-
 /// A difficulty raised by or for an enterprise.
 #[derive(InputObject)]
 pub struct SubmitAgendaItemInput {
     pub title: String,
     pub body: String,
-    pub category: AgendaCategory,
+    pub category: Category,
     /// Proposed dialogue; an official still has to accept the item onto its agenda.
     pub dialogue_id: Option<ID>,
     pub confidential: Option<bool>,
     /// Officials recording a concern received by hotline, in writing or at a reception give the enterprise and the channel.
     pub enterprise_id: Option<ID>,
-    pub channel: Option<SubmissionChannel>,
+    pub channel: Option<Channel>,
+}
+
+impl TryFrom<SubmitAgendaItemInput> for Submit {
+    type Error = UserError;
+
+    fn try_from(input: SubmitAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Submit {
+            title: Name::parse("title", &input.title)?,
+            body: Body::parse("body", &input.body)?,
+            enterprise_id: input
+                .enterprise_id
+                .map(|id| input_key(&id, "enterpriseId"))
+                .transpose()?,
+            dialogue_id: input
+                .dialogue_id
+                .map(|id| input_key(&id, "dialogueId"))
+                .transpose()?,
+            category: input.category.into(),
+            confidential: input.confidential,
+            channel: input.channel.map(Into::into),
+        })
+    }
 }
 
 /// The outcome of `submitAgendaItem`.
@@ -480,12 +547,41 @@ pub struct AcceptAgendaItemInput {
     pub expected_version: Option<i32>,
 }
 
+impl TryFrom<AcceptAgendaItemInput> for Step<Accept> {
+    type Error = UserError;
+
+    fn try_from(input: AcceptAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: Accept {
+                dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+                position: input.position,
+            },
+        })
+    }
+}
+
 /// Rejects an item, with a reason.
 #[derive(InputObject)]
 pub struct RejectAgendaItemInput {
     pub agenda_item_id: ID,
     pub reason: String,
     pub expected_version: Option<i32>,
+}
+
+impl TryFrom<RejectAgendaItemInput> for Step<Reject> {
+    type Error = UserError;
+
+    fn try_from(input: RejectAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: Reject {
+                reason: Note::parse("reason", &input.reason)?,
+            },
+        })
+    }
 }
 
 /// Gives an item to an agency to answer.
@@ -498,12 +594,41 @@ pub struct AssignAgendaItemInput {
     pub expected_version: Option<i32>,
 }
 
+impl TryFrom<AssignAgendaItemInput> for Step<Assign> {
+    type Error = UserError;
+
+    fn try_from(input: AssignAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: Assign {
+                agency_id: input_key(&input.agency_id, "agencyId")?,
+                response_due_on: input.response_due_on.map(|day| day.0),
+            },
+        })
+    }
+}
+
 /// The assigned agency's answer.
 #[derive(InputObject)]
 pub struct AnswerAgendaItemInput {
     pub agenda_item_id: ID,
     pub body: String,
     pub expected_version: Option<i32>,
+}
+
+impl TryFrom<AnswerAgendaItemInput> for Step<rules::Answer> {
+    type Error = UserError;
+
+    fn try_from(input: AnswerAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: rules::Answer {
+                body: Body::parse("body", &input.body)?,
+            },
+        })
+    }
 }
 
 /// The submitting firm's verdict on the answer.
@@ -515,12 +640,41 @@ pub struct GiveFeedbackInput {
     pub expected_version: Option<i32>,
 }
 
+impl TryFrom<GiveFeedbackInput> for Step<rules::Feedback> {
+    type Error = UserError;
+
+    fn try_from(input: GiveFeedbackInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: rules::Feedback {
+                satisfied: input.satisfied,
+                comment: Note::parse_optional("comment", input.comment.as_deref())?,
+            },
+        })
+    }
+}
+
 /// Closes an answered item.
 #[derive(InputObject)]
 pub struct ResolveAgendaItemInput {
     pub agenda_item_id: ID,
     pub note: Option<String>,
     pub expected_version: Option<i32>,
+}
+
+impl TryFrom<ResolveAgendaItemInput> for Step<Resolve> {
+    type Error = UserError;
+
+    fn try_from(input: ResolveAgendaItemInput) -> Result<Self, UserError> {
+        Ok(Step {
+            agenda_item_id: input_key(&input.agenda_item_id, "agendaItemId")?,
+            expected_version: input.expected_version,
+            action: Resolve {
+                note: Note::parse_optional("note", input.note.as_deref())?,
+            },
+        })
+    }
 }
 
 /// The outcome of a move of an agenda item.
@@ -534,24 +688,6 @@ crate::payload!(AgendaItemPayload {
     agenda_item: AgendaItem
 });
 
-async fn apply(
-    ctx: &Context<'_>,
-    item: ID,
-    expected_version: Option<i32>,
-    action: Action,
-) -> async_graphql::Result<AgendaItemPayload> {
-    let request = Step {
-        agenda_item_id: item.0,
-        expected_version,
-        action,
-    };
-    respond(
-        rules::step(app(ctx)?, session(ctx)?, request)
-            .await
-            .map(AgendaItem),
-    )
-}
-
 #[derive(Default)]
 pub struct AgendaMutation;
 
@@ -564,20 +700,7 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: SubmitAgendaItemInput,
     ) -> async_graphql::Result<SubmitAgendaItemPayload> {
-        let request = Submit {
-            title: input.title,
-            body: input.body,
-            category: input.category,
-            dialogue_id: input.dialogue_id.map(|id| id.0),
-            confidential: input.confidential,
-            enterprise_id: input.enterprise_id.map(|id| id.0),
-            channel: input.channel,
-        };
-        respond(
-            rules::submit(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(AgendaItem),
-        )
+        respond(mutate(ctx, input, rules::submit).await.map(AgendaItem))
     }
 
     /// SUBMITTED → ACCEPTED: places the item on a scheduled dialogue's agenda (officials).
@@ -586,11 +709,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: AcceptAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        let action = Action::Accept {
-            dialogue_id: input.dialogue_id.0,
-            position: input.position,
-        };
-        apply(ctx, input.agenda_item_id, input.expected_version, action).await
+        respond(
+            mutate(ctx, input, rules::step::<Accept>)
+                .await
+                .map(AgendaItem),
+        )
     }
 
     /// SUBMITTED or ACCEPTED → REJECTED, with a reason (officials).
@@ -599,15 +722,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: RejectAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        apply(
-            ctx,
-            input.agenda_item_id,
-            input.expected_version,
-            Action::Reject {
-                reason: input.reason,
-            },
+        respond(
+            mutate(ctx, input, rules::step::<Reject>)
+                .await
+                .map(AgendaItem),
         )
-        .await
     }
 
     /// SUBMITTED or ACCEPTED → ASSIGNED to an agency with a due date (officials).
@@ -616,11 +735,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: AssignAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        let action = Action::Assign {
-            agency_id: input.agency_id.0,
-            response_due_on: input.response_due_on.map(|d| d.0),
-        };
-        apply(ctx, input.agenda_item_id, input.expected_version, action).await
+        respond(
+            mutate(ctx, input, rules::step::<Assign>)
+                .await
+                .map(AgendaItem),
+        )
     }
 
     /// ASSIGNED → ANSWERED: only an official of the assigned agency, or an admin.
@@ -629,13 +748,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: AnswerAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        apply(
-            ctx,
-            input.agenda_item_id,
-            input.expected_version,
-            Action::Answer { body: input.body },
+        respond(
+            mutate(ctx, input, rules::step::<rules::Answer>)
+                .await
+                .map(AgendaItem),
         )
-        .await
     }
 
     /// The submitting firm's verdict: satisfied → RESOLVED; not satisfied → back to
@@ -645,11 +762,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: GiveFeedbackInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        let action = Action::Feedback {
-            satisfied: input.satisfied,
-            comment: input.comment,
-        };
-        apply(ctx, input.agenda_item_id, input.expected_version, action).await
+        respond(
+            mutate(ctx, input, rules::step::<rules::Feedback>)
+                .await
+                .map(AgendaItem),
+        )
     }
 
     /// ANSWERED → RESOLVED, closed by an official.
@@ -658,13 +775,11 @@ impl AgendaMutation {
         ctx: &Context<'_>,
         input: ResolveAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
-        apply(
-            ctx,
-            input.agenda_item_id,
-            input.expected_version,
-            Action::Resolve { note: input.note },
+        respond(
+            mutate(ctx, input, rules::step::<Resolve>)
+                .await
+                .map(AgendaItem),
         )
-        .await
     }
 }
 
@@ -681,10 +796,10 @@ impl Subscription {
         agenda_item_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = AgendaItem>> {
         let dialogue = dialogue_id
-            .map(|id| ids::key_for_argument(&id, NodeKind::Dialogue, "dialogueId"))
+            .map(|id| argument_key::<DialogueKey>(&id, "dialogueId").map(Key::get))
             .transpose()?;
         let item = agenda_item_id
-            .map(|id| ids::key_for_argument(&id, NodeKind::AgendaItem, "agendaItemId"))
+            .map(|id| argument_key::<AgendaItemKey>(&id, "agendaItemId").map(Key::get))
             .transpose()?;
         let app = app(ctx)?.clone();
         let viewer = session(ctx)?.viewer.clone();
@@ -720,7 +835,7 @@ impl Subscription {
         dialogue_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = Dialogue>> {
         let wanted = dialogue_id
-            .map(|id| ids::key_for_argument(&id, NodeKind::Dialogue, "dialogueId"))
+            .map(|id| argument_key::<DialogueKey>(&id, "dialogueId").map(Key::get))
             .transpose()?;
         let app = app(ctx)?.clone();
         let changes = BroadcastStream::new(app.db.events.subscribe());

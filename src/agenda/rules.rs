@@ -9,7 +9,6 @@ use sea_orm::{
     ActiveEnum, ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Statement,
     sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
@@ -23,77 +22,137 @@ use super::{
 use crate::{
     agencies::entity as agency,
     app::AppState,
-    audit::MutationTx,
-    auth::{Principal, Role, Session, Viewer, rules::session_actor},
+    audit::{Command, MutationTx},
+    auth::{Principal, Role, Session, Viewer},
     calendar,
     dialogues::{entity::DialogueStatus, rules::find as find_dialogue},
     enterprises::entity as enterprise,
+    error::{ApiError, MutationError, UserError, UserErrorCode},
     events::Change,
-    graphql::{
-        errors::{ApiError, MutationError, UserError, UserErrorCode},
-        ids::{self, NodeKind},
-    },
-    text::{self, TextKind},
+    keys::{AgencyKey, AgendaItemKey, DialogueKey, EnterpriseKey, Key},
+    text::{self, Body, Name, Note},
 };
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Submit {
-    pub title: String,
-    pub body: String,
+    pub title: Name,
+    pub body: Body,
     pub category: AgendaCategory,
-    pub dialogue_id: Option<String>,
+    pub dialogue_id: Option<DialogueKey>,
     pub confidential: Option<bool>,
-    pub enterprise_id: Option<String>,
+    pub enterprise_id: Option<EnterpriseKey>,
     pub channel: Option<SubmissionChannel>,
 }
 
-/// A lifecycle move with what it carries.
+crate::command!(Submit, "submitAgendaItem", SignedIn);
+
+/// A lifecycle move of one item, with what the move carries.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Step {
-    pub agenda_item_id: String,
+pub struct Step<A> {
+    pub agenda_item_id: AgendaItemKey,
     pub expected_version: Option<i32>,
     #[serde(flatten)]
-    pub action: Action,
+    pub action: A,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase", untagged)]
-pub enum Action {
-    Accept {
-        dialogue_id: String,
-        position: Option<i32>,
-    },
-    Reject {
-        reason: String,
-    },
-    Assign {
-        agency_id: String,
-        response_due_on: Option<NaiveDate>,
-    },
-    Answer {
-        body: String,
-    },
-    Feedback {
-        satisfied: bool,
-        comment: Option<String>,
-    },
-    Resolve {
-        note: Option<String>,
-    },
+/// SUBMITTED → ACCEPTED onto a scheduled dialogue's agenda, at a position.
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct Accept {
+    pub dialogue_id: DialogueKey,
+    pub position: Option<i32>,
 }
+
+/// SUBMITTED or ACCEPTED → REJECTED, with a reason.
+#[derive(Serialize, Clone)]
+pub struct Reject {
+    pub reason: Note,
+}
+
+/// → ASSIGNED to an agency, due on a day (default: working days from today).
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct Assign {
+    pub agency_id: AgencyKey,
+    pub response_due_on: Option<NaiveDate>,
+}
+
+/// ASSIGNED → ANSWERED by the assigned agency.
+#[derive(Serialize, Clone)]
+pub struct Answer {
+    pub body: Body,
+}
+
+/// ANSWERED → RESOLVED when satisfied, back to ASSIGNED when not.
+#[derive(Serialize, Clone)]
+pub struct Feedback {
+    pub satisfied: bool,
+    pub comment: Option<Note>,
+}
+
+/// → RESOLVED by an official.
+#[derive(Serialize, Clone)]
+pub struct Resolve {
+    pub note: Option<Note>,
+}
+
+crate::command!(Step<Accept>, "acceptAgendaItem", Officials);
+crate::command!(Step<Reject>, "rejectAgendaItem", Officials);
+crate::command!(Step<Assign>, "assignAgendaItem", Officials);
+crate::command!(Step<Answer>, "answerAgendaItem", Officials);
+crate::command!(Step<Feedback>, "giveFeedback", Firms);
+crate::command!(Step<Resolve>, "resolveAgendaItem", Officials);
+
+/// Any move, for the one rule that applies them.
+#[derive(Clone)]
+pub enum Action {
+    Accept(Accept),
+    Reject(Reject),
+    Assign(Assign),
+    Answer(Answer),
+    Feedback(Feedback),
+    Resolve(Resolve),
+}
+
+macro_rules! actions {
+    ($($move:ident),*) => {$(
+        impl From<$move> for Action {
+            fn from(action: $move) -> Action {
+                Action::$move(action)
+            }
+        }
+    )*};
+}
+actions!(Accept, Reject, Assign, Answer, Feedback, Resolve);
 
 impl Action {
-    fn mutation(&self) -> &'static str {
+    /// The lifecycle's name for the move.
+    fn lifecycle_move(&self) -> Move {
         match self {
-            Action::Accept { .. } => "acceptAgendaItem",
-            Action::Reject { .. } => "rejectAgendaItem",
-            Action::Assign { .. } => "assignAgendaItem",
-            Action::Answer { .. } => "answerAgendaItem",
-            Action::Feedback { .. } => "giveFeedback",
-            Action::Resolve { .. } => "resolveAgendaItem",
+            Action::Accept(_) => Move::Accept,
+            Action::Reject(_) => Move::Reject,
+            Action::Assign(_) => Move::Assign,
+            Action::Answer(_) => Move::Answer,
+            Action::Feedback(Feedback {
+                satisfied: true, ..
+            }) => Move::Satisfied,
+            Action::Feedback(_) => Move::Unsatisfied,
+            Action::Resolve(_) => Move::Resolve,
         }
+    }
+
+    /// The note the history keeps for the move.
+    fn note(&self) -> Option<String> {
+        let text = match self {
+            Action::Reject(Reject { reason }) => Some(reason.as_str()),
+            Action::Answer(Answer { body }) => Some(body.as_str()),
+            Action::Feedback(Feedback { comment, .. }) => comment.as_deref(),
+            Action::Resolve(Resolve { note }) => note.as_deref(),
+            Action::Accept(_) | Action::Assign(_) => None,
+        };
+        text.map(str::to_owned)
     }
 }
 
@@ -138,10 +197,6 @@ pub fn default_due_date(app: &AppState) -> NaiveDate {
     )
 }
 
-fn item_key(id: &str) -> Result<i64, UserError> {
-    ids::key_for_input(&id.to_owned().into(), NodeKind::AgendaItem, "agendaItemId")
-}
-
 async fn find(db: &impl ConnectionTrait, key: i64) -> Result<agenda_item::Model, MutationError> {
     agenda_item::Entity::find_by_id(key)
         .one(db)
@@ -181,31 +236,22 @@ async fn record_event(
 /// A verified firm submits for its own enterprise (channel DIALOGUE unless given);
 /// officials and admins record a concern on an enterprise's behalf with the
 /// channel it came by.
+#[tracing::instrument(skip_all, fields(enterprise = command.enterprise_id.map(Key::get)))]
 pub async fn submit(
     app: &AppState,
     session: &Session,
-    input: Submit,
+    command: Submit,
 ) -> Result<agenda_item::Model, MutationError> {
     let principal = session.viewer.require_signed_in()?.clone();
-    let title = text::required("title", &input.title, TextKind::Name)?;
-    let body = text::required("body", &input.body, TextKind::Body)?;
-    let given_enterprise = input
-        .enterprise_id
-        .as_deref()
-        .map(|id| ids::key_for_input(&id.to_owned().into(), NodeKind::Enterprise, "enterpriseId"))
-        .transpose()?;
-    let dialogue_key = input
-        .dialogue_id
-        .as_deref()
-        .map(|id| ids::key_for_input(&id.to_owned().into(), NodeKind::Dialogue, "dialogueId"))
-        .transpose()?;
+    let given_enterprise = command.enterprise_id.map(Key::get);
+    let dialogue_key = command.dialogue_id.map(Key::get);
     let (enterprise_key, channel) = match principal.role {
         Role::Firm => {
             let own = principal.enterprise_id.ok_or(ApiError::Forbidden)?;
             if given_enterprise.is_some_and(|given| given != own) {
                 return Err(ApiError::Forbidden.into());
             }
-            (own, input.channel.unwrap_or(SubmissionChannel::Dialogue))
+            (own, command.channel.unwrap_or(SubmissionChannel::Dialogue))
         }
         Role::Official | Role::Admin => {
             let enterprise = given_enterprise.ok_or_else(|| {
@@ -215,7 +261,7 @@ pub async fn submit(
                     "give the enterprise that raised the concern",
                 )
             })?;
-            let channel = input.channel.ok_or_else(|| {
+            let channel = command.channel.ok_or_else(|| {
                 UserError::at(
                     "channel",
                     UserErrorCode::Invalid,
@@ -225,14 +271,7 @@ pub async fn submit(
             (enterprise, channel)
         }
     };
-    let mut tx = MutationTx::begin(
-        &app.db,
-        "submitAgendaItem",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     match enterprise::Entity::find_by_id(enterprise_key)
         .one(&*tx)
         .await?
@@ -261,14 +300,18 @@ pub async fn submit(
     }
     let now = Utc::now();
     let created = agenda_item::ActiveModel {
-        search_text: Set(format!("{} {}", text::fold(&title), text::fold(&body))),
-        title: Set(title),
-        body: Set(body),
-        category: Set(input.category),
+        search_text: Set(format!(
+            "{} {}",
+            text::fold(&command.title),
+            text::fold(&command.body)
+        )),
+        title: Set(command.title.as_str().to_owned()),
+        body: Set(command.body.as_str().to_owned()),
+        category: Set(command.category),
         channel: Set(channel),
         status: Set(AgendaItemStatus::Submitted),
         enterprise_id: Set(enterprise_key),
-        confidential: Set(input.confidential.unwrap_or(false)),
+        confidential: Set(command.confidential.unwrap_or(false)),
         submitted_by: Set(principal.account_id),
         submitted_at: Set(app.clock.now()),
         dialogue_id: Set(dialogue_key),
@@ -296,8 +339,7 @@ pub async fn submit(
     )
     .await?;
     tx.notify(Change::AgendaItem(created.id));
-    tx.commit(Some(&ids::encode(NodeKind::AgendaItem, created.id)))
-        .await?;
+    tx.commit(AgendaItemKey::new(created.id)).await?;
     Ok(created)
 }
 
@@ -309,7 +351,7 @@ fn authorise(
 ) -> Result<(), ApiError> {
     let official = matches!(principal.role, Role::Official | Role::Admin);
     match action {
-        Action::Feedback { .. } => {
+        Action::Feedback(_) => {
             if principal.role == Role::Firm && principal.enterprise_id == Some(item.enterprise_id) {
                 Ok(())
             } else {
@@ -317,7 +359,7 @@ fn authorise(
             }
         }
         // Only an official of the assigned agency, or an admin.
-        Action::Answer { .. } => match principal.role {
+        Action::Answer(_) => match principal.role {
             Role::Admin => Ok(()),
             Role::Official
                 if item.assigned_agency_id.is_none()
@@ -333,43 +375,34 @@ fn authorise(
 }
 
 /// Applies one lifecycle move.
-pub async fn step(
+#[tracing::instrument(skip_all, fields(agenda_item = command.agenda_item_id.get(), action = <Step<A> as Command>::ACTION))]
+pub async fn step<A>(
     app: &AppState,
     session: &Session,
-    input: Step,
-) -> Result<agenda_item::Model, MutationError> {
+    command: Step<A>,
+) -> Result<agenda_item::Model, MutationError>
+where
+    Step<A>: Command,
+    A: Clone + Into<Action>,
+{
     let principal = session.viewer.require_signed_in()?.clone();
-    let key = item_key(&input.agenda_item_id)?;
-    // Validate what the move carries before opening the transaction.
+    let key = command.agenda_item_id.get();
+    let action: Action = command.action.clone().into();
     let today = app.clock.today();
-    let note = match &input.action {
-        Action::Reject { reason } => Some(text::required("reason", reason, TextKind::Note)?),
-        Action::Answer { body } => Some(text::required("body", body, TextKind::Body)?),
-        Action::Feedback { comment, .. } => {
-            text::optional("comment", comment.as_deref(), TextKind::Note)?
-        }
-        Action::Resolve { note } => text::optional("note", note.as_deref(), TextKind::Note)?,
-        Action::Assign {
-            response_due_on: Some(due),
-            ..
-        } if *due < today => {
-            return Err(UserError::at(
-                "responseDueOn",
-                UserErrorCode::Invalid,
-                "cannot be before today",
-            )
-            .into());
-        }
-        _ => None,
-    };
-    let mut tx = MutationTx::begin(
-        &app.db,
-        input.action.mutation(),
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    if let Action::Assign(Assign {
+        response_due_on: Some(due),
+        ..
+    }) = &action
+        && *due < today
+    {
+        return Err(UserError::at(
+            "responseDueOn",
+            UserErrorCode::Invalid,
+            "cannot be before today",
+        )
+        .into());
+    }
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     let item = find(&*tx, key).await?;
     if !can_see(&session.viewer, &item) {
         // Indistinguishable from an item that does not exist.
@@ -380,8 +413,8 @@ pub async fn step(
         )
         .into());
     }
-    authorise(&principal, &input.action, &item)?;
-    if let Some(expected) = input.expected_version
+    authorise(&principal, &action, &item)?;
+    if let Some(expected) = command.expected_version
         && expected != item.version
     {
         return Err(UserError::at(
@@ -394,26 +427,13 @@ pub async fn step(
         )
         .into());
     }
-    let step = match &input.action {
-        Action::Accept { .. } => Move::Accept,
-        Action::Reject { .. } => Move::Reject,
-        Action::Assign { .. } => Move::Assign,
-        Action::Answer { .. } => Move::Answer,
-        Action::Feedback {
-            satisfied: true, ..
-        } => Move::Satisfied,
-        Action::Feedback {
-            satisfied: false, ..
-        } => Move::Unsatisfied,
-        Action::Resolve { .. } => Move::Resolve,
-    };
-    let Some(to) = next(item.status, step) else {
+    let Some(to) = next(item.status, action.lifecycle_move()) else {
         return Err(UserError::at(
             "agendaItemId",
             UserErrorCode::InvalidTransition,
             format!(
                 "{} is not allowed from {}",
-                input.action.mutation(),
+                <Step<A> as Command>::ACTION,
                 item.status.to_value()
             ),
         )
@@ -427,16 +447,12 @@ pub async fn step(
         .col_expr(agenda_item::Column::UpdatedAt, Expr::value(now))
         .filter(agenda_item::Column::Id.eq(key))
         .filter(agenda_item::Column::Version.eq(item.version));
-    match &input.action {
-        Action::Accept {
+    match &action {
+        Action::Accept(Accept {
             dialogue_id,
             position,
-        } => {
-            let dialogue_key = ids::key_for_input(
-                &dialogue_id.clone().into(),
-                NodeKind::Dialogue,
-                "dialogueId",
-            )?;
+        }) => {
+            let dialogue_key = dialogue_id.get();
             let target = find_dialogue(&*tx, dialogue_key).await?;
             if target.status != DialogueStatus::Scheduled {
                 return Err(UserError::at(
@@ -474,18 +490,17 @@ pub async fn step(
                 .col_expr(agenda_item::Column::Position, Expr::value(position));
             tx.notify(Change::Dialogue(dialogue_key));
         }
-        Action::Reject { reason } => {
+        Action::Reject(Reject { reason }) => {
             update = update.col_expr(
                 agenda_item::Column::RejectionReason,
-                Expr::value(reason.trim()),
+                Expr::value(reason.as_str()),
             );
         }
-        Action::Assign {
+        Action::Assign(Assign {
             agency_id,
             response_due_on,
-        } => {
-            let agency_key =
-                ids::key_for_input(&agency_id.clone().into(), NodeKind::Agency, "agencyId")?;
+        }) => {
+            let agency_key = agency_id.get();
             if agency::Entity::find_by_id(agency_key)
                 .one(&*tx)
                 .await?
@@ -507,14 +522,14 @@ pub async fn step(
                 )
                 .col_expr(agenda_item::Column::ResponseDueOn, Expr::value(due));
         }
-        Action::Answer { body } => {
+        Action::Answer(Answer { body }) => {
             let agency_key = item.assigned_agency_id.ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!("bug: an ASSIGNED item without an agency"))
             })?;
             answer::ActiveModel {
                 agenda_item_id: Set(key),
                 agency_id: Set(agency_key),
-                body: Set(body.trim().to_owned()),
+                body: Set(body.as_str().to_owned()),
                 answered_by: Set(principal.account_id),
                 answered_at: Set(app.clock.now()),
                 on_time: Set(item.response_due_on.is_none_or(|due| today <= due)),
@@ -523,7 +538,7 @@ pub async fn step(
             .insert(&*tx)
             .await?;
         }
-        Action::Feedback { satisfied, comment } => {
+        Action::Feedback(Feedback { satisfied, comment }) => {
             update = update
                 .col_expr(
                     agenda_item::Column::FeedbackSatisfied,
@@ -531,7 +546,7 @@ pub async fn step(
                 )
                 .col_expr(
                     agenda_item::Column::FeedbackComment,
-                    Expr::value(comment.as_deref().map(str::trim).map(str::to_owned)),
+                    Expr::value(comment.as_deref().map(str::to_owned)),
                 )
                 .col_expr(
                     agenda_item::Column::FeedbackAt,
@@ -544,7 +559,7 @@ pub async fn step(
                 );
             }
         }
-        Action::Resolve { .. } => {}
+        Action::Resolve(_) => {}
     }
     if update.exec(&*tx).await?.rows_affected == 0 {
         return Err(UserError::at(
@@ -554,11 +569,18 @@ pub async fn step(
         )
         .into());
     }
-    record_event(&*tx, key, Some(item.status), to, note, principal.role).await?;
+    record_event(
+        &*tx,
+        key,
+        Some(item.status),
+        to,
+        action.note(),
+        principal.role,
+    )
+    .await?;
     let changed = find(&*tx, key).await?;
     tx.notify(Change::AgendaItem(key));
-    tx.commit(Some(&ids::encode(NodeKind::AgendaItem, key)))
-        .await?;
+    tx.commit(command.agenda_item_id).await?;
     Ok(changed)
 }
 
@@ -572,96 +594,4 @@ async fn agenda_count(db: &impl ConnectionTrait, dialogue_key: i64) -> Result<i3
         .one(db)
         .await?;
     Ok(count.unwrap_or(0) as i32)
-}
-
-/// The dialogue and agenda figures of `programmeOverview`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DialogueFigures {
-    pub dialogues_held: i64,
-    pub agenda_items: i64,
-    pub agenda_items_answered: i64,
-    pub agenda_items_overdue: i64,
-}
-
-/// One statement, counted by the database. Answered counts items that have an
-/// answer (ANSWERED or RESOLVED after one); overdue is ASSIGNED past its due date.
-pub async fn dialogue_figures(
-    db: &impl ConnectionTrait,
-    today: NaiveDate,
-) -> Result<DialogueFigures, DbErr> {
-    let day = today.format("%Y-%m-%d");
-    let sql = format!(
-        "SELECT \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM dialogues WHERE status = 'HELD') AS held, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM agenda_items) AS items, \
-           (SELECT CAST(COUNT(DISTINCT agenda_item_id) AS BIGINT) FROM agenda_answers) AS answered, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM agenda_items \
-              WHERE status = 'ASSIGNED' AND response_due_on < '{day}') AS overdue"
-    );
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("dialogue figures".into()))?;
-    Ok(DialogueFigures {
-        dialogues_held: row.try_get("", "held")?,
-        agenda_items: row.try_get("", "items")?,
-        agenda_items_answered: row.try_get("", "answered")?,
-        agenda_items_overdue: row.try_get("", "overdue")?,
-    })
-}
-
-/// How an agency answers: per agency, batched.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResponseFigures {
-    pub assigned: i64,
-    pub answered: i64,
-    pub answered_on_time: i64,
-    pub overdue: i64,
-}
-
-/// Response figures of the given agencies, in two GROUP BY statements.
-pub async fn response_figures(
-    db: &impl ConnectionTrait,
-    agencies: &[i64],
-    today: NaiveDate,
-) -> Result<std::collections::HashMap<i64, ResponseFigures>, DbErr> {
-    let mut figures: std::collections::HashMap<i64, ResponseFigures> =
-        std::collections::HashMap::new();
-    if agencies.is_empty() {
-        return Ok(figures);
-    }
-    let list = agencies
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let day = today.format("%Y-%m-%d");
-    let backend = db.get_database_backend();
-    let assigned = format!(
-        "SELECT assigned_agency_id AS agency, CAST(COUNT(*) AS BIGINT) AS assigned, \
-           CAST(SUM(CASE WHEN status = 'ASSIGNED' AND response_due_on < '{day}' THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
-         FROM agenda_items WHERE assigned_agency_id IN ({list}) GROUP BY assigned_agency_id"
-    );
-    for row in db
-        .query_all_raw(Statement::from_string(backend, assigned))
-        .await?
-    {
-        let entry = figures.entry(row.try_get("", "agency")?).or_default();
-        entry.assigned = row.try_get("", "assigned")?;
-        entry.overdue = row.try_get("", "overdue")?;
-    }
-    let answered = format!(
-        "SELECT agency_id AS agency, CAST(COUNT(*) AS BIGINT) AS answered, \
-           CAST(SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
-         FROM agenda_answers WHERE agency_id IN ({list}) GROUP BY agency_id"
-    );
-    for row in db
-        .query_all_raw(Statement::from_string(backend, answered))
-        .await?
-    {
-        let entry = figures.entry(row.try_get("", "agency")?).or_default();
-        entry.answered = row.try_get("", "answered")?;
-        entry.answered_on_time = row.try_get("", "on_time")?;
-    }
-    Ok(figures)
 }

@@ -1,24 +1,22 @@
 //! `AuditEvent` and `auditEvents` (officials and admins only).
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::IntoCondition};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::IntoCondition};
 
 use super::entity as audit_event;
 use crate::{
-    auth::{
-        Role,
-        graphql::{Account, account_node},
-    },
+    auth::graphql::{Account, RoleValue, account_node},
     connection,
-    graphql::filters::equals_condition,
+    error::ApiError,
+    graphql::filters::{equals_condition, matches_nothing},
     graphql::{
         app,
-        errors::ApiError,
-        ids::{self, NodeKind},
+        ids::{self, argument_key},
         pagination::{PageArgs, Sort, SortValue, paginate},
         scalars::DateTime,
         session,
     },
+    keys::{AccountKey, AuditEventKey, Key, Reference},
 };
 
 /// One successful mutation, recorded in the same transaction as its change.
@@ -29,7 +27,7 @@ pub struct AuditEvent(audit_event::Model);
 impl AuditEvent {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::AuditEvent, self.0.id)
+        ids::encode(AuditEventKey::KIND, self.0.id)
     }
 
     /// When the mutation committed.
@@ -51,13 +49,17 @@ impl AuditEvent {
     }
 
     /// The actor's role at the time.
-    async fn actor_role(&self) -> Option<Role> {
-        self.0.actor_role
+    async fn actor_role(&self) -> Option<RoleValue> {
+        self.0.actor_role.map(Into::into)
     }
 
     /// The node the mutation created or changed.
     async fn subject_id(&self) -> Option<ID> {
-        self.0.subject_id.clone().map(ID)
+        self.0
+            .subject_id
+            .as_deref()
+            .and_then(Reference::parse)
+            .map(ids::encode_reference)
     }
 
     /// The mutation's input as JSON, with passwords and tokens removed.
@@ -95,11 +97,17 @@ impl AuditEventFilter {
             condition = condition.add(equals_condition(audit_event::Column::Action, &action));
         }
         if let Some(actor) = self.actor_id {
-            let key = ids::key_for_argument(&actor, NodeKind::Account, "filter.actorId")?;
-            condition = condition.add(audit_event::Column::ActorId.eq(key));
+            let key: AccountKey = argument_key(&actor, "filter.actorId")?;
+            condition = condition.add(audit_event::Column::ActorId.eq(key.get()));
         }
         if let Some(subject) = self.subject_id {
-            condition = condition.add(audit_event::Column::SubjectId.eq(subject.0));
+            // Any ID that names no object of ours is the subject of no event.
+            condition = condition.add(match ids::reference(&subject) {
+                Some(reference) => {
+                    Condition::all().add(audit_event::Column::SubjectId.eq(reference.to_string()))
+                }
+                None => matches_nothing(),
+            });
         }
         if let Some(from) = self.from {
             condition = condition.add(audit_event::Column::At.gte(from.0));

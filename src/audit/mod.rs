@@ -2,13 +2,17 @@
 //! way to commit is [`MutationTx::commit`], which writes the audit event in the same
 //! transaction. A mutation that fails (a `userError` or a top-level error) drops the
 //! transaction, which rolls back: nothing is written, not even the audit event.
+//!
+//! A mutation's typed input is a [`Command`]: it names the mutation, says who may
+//! attempt it at all, and serialises to the summary the audit event keeps.
+//! [`MutationTx::begin`] checks the first before it opens the transaction, so no
+//! way in skips it.
 
 pub mod entity;
 pub mod graphql;
 
 use std::{ops::Deref, sync::Arc};
 
-use async_graphql::ID;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, Statement,
@@ -18,11 +22,34 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    auth::Role,
+    app::AppState,
+    auth::{Permitted, Role, Session},
     db::Db,
+    error::ApiError,
     events::{Bus, CHANNEL, Change},
-    graphql::errors::ApiError,
+    keys::Reference,
 };
+
+/// A mutation's typed input, decoded and checked before any rule runs.
+pub trait Command: Serialize {
+    /// The mutation's name, recorded as the audit event's action.
+    const ACTION: &'static str;
+
+    /// Who may attempt the mutation at all (the role table of DESIGN §3); what
+    /// depends on the objects it names is the rule's to check.
+    const PERMITTED: Permitted;
+}
+
+/// Declares a [`Command`]: `command!(CreateCommune, "createCommune", Officials)`.
+#[macro_export]
+macro_rules! command {
+    ($command:ty, $action:literal, $permitted:ident) => {
+        impl $crate::audit::Command for $command {
+            const ACTION: &'static str = $action;
+            const PERMITTED: $crate::auth::Permitted = $crate::auth::Permitted::$permitted;
+        }
+    };
+}
 
 /// Who a recorded mutation is attributed to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,8 +69,27 @@ pub struct MutationTx {
 }
 
 impl MutationTx {
-    /// Opens the write transaction of mutation `action`.
-    pub async fn begin(
+    /// Opens the write transaction of `command` for the session's viewer, once the
+    /// viewer is found to be permitted to attempt it.
+    pub async fn begin<C: Command>(
+        app: &AppState,
+        session: &Session,
+        command: &C,
+    ) -> Result<MutationTx, ApiError> {
+        C::PERMITTED.check(&session.viewer)?;
+        MutationTx::open(
+            &app.db,
+            C::ACTION,
+            session.actor(),
+            Some(&session.request_id),
+            command,
+        )
+        .await
+    }
+
+    /// Opens the write transaction of a change made outside any request (the
+    /// command line, the demo data).
+    pub async fn open(
         db: &Db,
         action: &'static str,
         actor: Option<Actor>,
@@ -75,14 +121,24 @@ impl MutationTx {
         }
     }
 
-    /// Writes the audit event and commits.
-    pub async fn commit(self, subject: Option<&ID>) -> Result<(), ApiError> {
+    /// Writes the audit event, with the object the mutation created or changed as
+    /// its subject, and commits.
+    pub async fn commit(self, subject: impl Into<Reference>) -> Result<(), ApiError> {
+        self.commit_about(Some(subject.into())).await
+    }
+
+    /// Writes an audit event about no object in particular, and commits.
+    pub async fn commit_without_subject(self) -> Result<(), ApiError> {
+        self.commit_about(None).await
+    }
+
+    async fn commit_about(self, subject: Option<Reference>) -> Result<(), ApiError> {
         entity::ActiveModel {
             at: Set(Utc::now()),
             action: Set(self.action.to_owned()),
             actor_id: Set(self.actor.map(|a| a.account_id)),
             actor_role: Set(self.actor.map(|a| a.role)),
-            subject_id: Set(subject.map(|id| id.to_string())),
+            subject_id: Set(subject.map(|reference| reference.to_string())),
             summary: Set(self.summary.to_string()),
             request_id: Set(self.request_id),
             ..Default::default()

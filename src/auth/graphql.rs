@@ -1,21 +1,40 @@
 //! `Account`, `viewer`, and the sign-in and account mutations.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
 use super::{
     Role, Viewer, entity as account,
-    rules::{self, ChangePasswordRequest, CreateAccountRequest, LoginRequest},
+    password::{NewPassword, Password},
+    rules::{self, ChangePassword, CreateAccount, Login},
+    token::Issued,
 };
-use crate::agencies::graphql::{Agency, agency_node};
-use crate::enterprises::graphql::{Enterprise, enterprise_node};
-use crate::graphql::{
-    app,
-    errors::{ApiError, UserError, payload},
-    ids::{self, NodeKind},
-    loaders::{loaded, loaders},
-    scalars::DateTime,
-    session,
+use crate::{
+    agencies::graphql::{Agency, agency_node},
+    enterprises::graphql::{Enterprise, enterprise_node},
+    error::{ApiError, UserError},
+    graphql::{
+        errors::respond,
+        ids::{self, input_key},
+        loaders::{loaded, loaders},
+        mutate,
+        scalars::DateTime,
+        session,
+    },
+    keys::{AccountKey, Key},
+    text::{Email, Name},
 };
+
+/// What an account may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "Role", remote = "Role")]
+pub enum RoleValue {
+    /// Manages accounts and agencies; may do everything an official may.
+    Admin,
+    /// A government official, attached to one agency.
+    Official,
+    /// A representative of one enterprise.
+    Firm,
+}
 
 /// A person who signs in: an admin, an official of an agency, or a representative
 /// of an enterprise.
@@ -40,7 +59,7 @@ impl Account {
 impl Account {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Account, self.model.id)
+        ids::encode(AccountKey::KIND, self.model.id)
     }
 
     /// Visible to the account itself, officials and admins; null to others.
@@ -54,8 +73,8 @@ impl Account {
     }
 
     /// What the account may do.
-    async fn role(&self) -> Role {
-        self.model.role
+    async fn role(&self) -> RoleValue {
+        self.model.role.into()
     }
 
     /// Set for FIRM accounts.
@@ -111,6 +130,14 @@ pub struct LoginInput {
     pub password: String,
 }
 
+impl TryFrom<LoginInput> for Login {
+    type Error = UserError;
+
+    fn try_from(input: LoginInput) -> Result<Self, UserError> {
+        Ok(Login::new(&input.email, input.password))
+    }
+}
+
 /// The outcome of `login`.
 #[derive(SimpleObject, Default)]
 pub struct LoginPayload {
@@ -123,17 +150,44 @@ pub struct LoginPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(LoginPayload {
+    token: String,
+    expires_at: DateTime,
+    viewer: Account
+});
+
 /// A new account, created by an admin.
 #[derive(InputObject)]
 pub struct CreateAccountInput {
     pub email: String,
     pub password: String,
     pub display_name: String,
-    pub role: Role,
+    pub role: RoleValue,
     /// The agency of an official (or, optionally, an admin).
     pub agency_id: Option<ID>,
     /// The enterprise of a FIRM account.
     pub enterprise_id: Option<ID>,
+}
+
+impl TryFrom<CreateAccountInput> for CreateAccount {
+    type Error = UserError;
+
+    fn try_from(input: CreateAccountInput) -> Result<Self, UserError> {
+        Ok(CreateAccount {
+            agency_id: input
+                .agency_id
+                .map(|id| input_key(&id, "agencyId"))
+                .transpose()?,
+            enterprise_id: input
+                .enterprise_id
+                .map(|id| input_key(&id, "enterpriseId"))
+                .transpose()?,
+            email: Email::parse("email", &input.email)?,
+            display_name: Name::parse("displayName", &input.display_name)?,
+            password: NewPassword::parse("password", &input.password)?,
+            role: input.role.into(),
+        })
+    }
 }
 
 /// The outcome of `createAccount`.
@@ -143,11 +197,24 @@ pub struct CreateAccountPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(CreateAccountPayload { account: Account });
+
 /// The current password and the new one.
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
     pub current_password: String,
     pub new_password: String,
+}
+
+impl TryFrom<ChangePasswordInput> for ChangePassword {
+    type Error = UserError;
+
+    fn try_from(input: ChangePasswordInput) -> Result<Self, UserError> {
+        Ok(ChangePassword {
+            new_password: NewPassword::parse("newPassword", &input.new_password)?,
+            current_password: Password::new(input.current_password),
+        })
+    }
 }
 
 /// The outcome of `changePassword`.
@@ -157,6 +224,8 @@ pub struct ChangePasswordPayload {
     pub token: Option<String>,
     pub user_errors: Vec<UserError>,
 }
+
+crate::payload!(ChangePasswordPayload { token: String });
 
 #[derive(Default)]
 pub struct AuthMutation;
@@ -170,27 +239,17 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
-        let session = session(ctx)?;
-        let request = LoginRequest {
-            email: input.email,
-            password: input.password,
-        };
-        Ok(
-            match payload(rules::login(app(ctx)?, session, request).await)? {
-                Ok((issued, model)) => {
+        respond(
+            mutate(ctx, input, rules::login)
+                .await
+                .map(|(issued, model)| {
                     let viewer = Viewer::signed_in(rules::principal_of(&model));
-                    LoginPayload {
-                        token: Some(issued.token),
-                        expires_at: Some(issued.expires_at.into()),
-                        viewer: Some(Account::for_viewer(model, &viewer)),
-                        user_errors: Vec::new(),
-                    }
-                }
-                Err(user_errors) => LoginPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
+                    (
+                        issued.token,
+                        issued.expires_at.into(),
+                        Account::for_viewer(model, &viewer),
+                    )
+                }),
         )
     }
 
@@ -200,21 +259,10 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: ChangePasswordInput,
     ) -> async_graphql::Result<ChangePasswordPayload> {
-        let request = ChangePasswordRequest {
-            current_password: input.current_password,
-            new_password: input.new_password,
-        };
-        Ok(
-            match payload(rules::change_password(app(ctx)?, session(ctx)?, request).await)? {
-                Ok(issued) => ChangePasswordPayload {
-                    token: Some(issued.token),
-                    user_errors: Vec::new(),
-                },
-                Err(user_errors) => ChangePasswordPayload {
-                    token: None,
-                    user_errors,
-                },
-            },
+        respond(
+            mutate(ctx, input, rules::change_password)
+                .await
+                .map(|issued: Issued| issued.token),
         )
     }
 
@@ -224,26 +272,11 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: CreateAccountInput,
     ) -> async_graphql::Result<CreateAccountPayload> {
-        let session = session(ctx)?;
-        let request = CreateAccountRequest {
-            email: input.email,
-            password: input.password,
-            display_name: input.display_name,
-            role: input.role,
-            agency_id: input.agency_id.map(|id| id.0),
-            enterprise_id: input.enterprise_id.map(|id| id.0),
-        };
-        Ok(
-            match payload(rules::create_account(app(ctx)?, session, request).await)? {
-                Ok(model) => CreateAccountPayload {
-                    account: Some(Account::for_viewer(model, &session.viewer)),
-                    user_errors: Vec::new(),
-                },
-                Err(user_errors) => CreateAccountPayload {
-                    account: None,
-                    user_errors,
-                },
-            },
+        let viewer = &session(ctx)?.viewer;
+        respond(
+            mutate(ctx, input, rules::create_account)
+                .await
+                .map(|model| Account::for_viewer(model, viewer)),
         )
     }
 }

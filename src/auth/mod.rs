@@ -12,14 +12,12 @@ pub mod token;
 
 use std::net::IpAddr;
 
-use async_graphql::Enum;
 use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
 
-use crate::graphql::errors::ApiError;
+use crate::{audit::Actor, error::ApiError};
 
 /// What an account may do.
 #[derive(
-    Enum,
     DeriveActiveEnum,
     EnumIter,
     Debug,
@@ -52,6 +50,33 @@ impl Role {
             Role::Official => "OFFICIAL",
             Role::Firm => "FIRM",
         }
+    }
+}
+
+/// Who may attempt a mutation at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permitted {
+    Anyone,
+    SignedIn,
+    /// Officials and admins.
+    Officials,
+    Admins,
+    /// Enterprise accounts only.
+    Firms,
+}
+
+impl Permitted {
+    /// FORBIDDEN for a signed-in viewer who is not permitted, UNAUTHENTICATED for
+    /// an anonymous one.
+    pub fn check(self, viewer: &Viewer) -> Result<(), ApiError> {
+        let roles: &[Role] = match self {
+            Permitted::Anyone => return Ok(()),
+            Permitted::SignedIn => &[Role::Admin, Role::Official, Role::Firm],
+            Permitted::Officials => &[Role::Official, Role::Admin],
+            Permitted::Admins => &[Role::Admin],
+            Permitted::Firms => &[Role::Firm],
+        };
+        viewer.require_role(roles).map(drop)
     }
 }
 
@@ -131,6 +156,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// Who the session's mutations are attributed to; nobody when anonymous.
+    pub fn actor(&self) -> Option<Actor> {
+        self.viewer.principal.as_ref().map(|p| Actor {
+            account_id: p.account_id,
+            role: p.role,
+        })
+    }
+
     pub fn anonymous(request_id: impl Into<String>) -> Session {
         Session {
             viewer: Viewer::anonymous(),

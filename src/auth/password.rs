@@ -8,13 +8,45 @@ use argon2::{
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Span;
 
-use crate::graphql::errors::{ApiError, UserError, UserErrorCode};
+use serde::{Serialize, Serializer};
+
+use crate::error::{ApiError, UserError, UserErrorCode};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// A password that meets the policy; never printed.
+/// A password as given, to be checked against a stored hash; never printed, and
+/// serialised (into an audit summary, say) only as `[redacted]`.
+pub struct Password(SecretString);
+
+impl Password {
+    pub fn new(raw: String) -> Password {
+        Password(SecretString::from(raw))
+    }
+
+    pub fn secret(&self) -> SecretString {
+        self.0.clone()
+    }
+}
+
+impl Serialize for Password {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(REDACTED)
+    }
+}
+
+/// How a secret appears wherever it is written down.
+pub const REDACTED: &str = "[redacted]";
+
+/// A password that meets the policy; never printed, serialised only as
+/// `[redacted]`.
 pub struct NewPassword(SecretString);
+
+impl Serialize for NewPassword {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(REDACTED)
+    }
+}
 
 impl NewPassword {
     pub fn parse(field: &str, raw: &str) -> Result<NewPassword, UserError> {
@@ -53,7 +85,8 @@ fn run_blocking<T: Send + 'static>(
 }
 
 /// Hashes a new password as a PHC string.
-pub async fn hash(password: NewPassword) -> Result<String, ApiError> {
+pub async fn hash(password: &NewPassword) -> Result<String, ApiError> {
+    let password = NewPassword(password.0.clone());
     run_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -82,5 +115,5 @@ pub async fn verify(candidate: SecretString, stored: String) -> Result<bool, Api
 /// answer takes as long as a wrong password does.
 pub async fn decoy_hash() -> Result<String, ApiError> {
     let random: String = uuid::Uuid::new_v4().simple().to_string();
-    hash(NewPassword(SecretString::from(random))).await
+    hash(&NewPassword(SecretString::from(random))).await
 }

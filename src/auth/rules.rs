@@ -4,12 +4,11 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
-use secrecy::SecretString;
 use serde::Serialize;
 
 use super::{
     Principal, Role, Session, entity as account,
-    password::{self, NewPassword},
+    password::{self, NewPassword, Password},
     token::Issued,
 };
 use crate::{
@@ -17,11 +16,9 @@ use crate::{
     app::AppState,
     audit::{Actor, MutationTx},
     enterprises::entity as enterprise,
-    graphql::{
-        errors::{ApiError, MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
-    text::{self, Email, TextKind},
+    error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
+    keys::{AccountKey, AgencyKey, EnterpriseKey, Key},
+    text::{Email, Name},
 };
 
 const BAD_CREDENTIALS: &str = "the e-mail or password is incorrect";
@@ -61,106 +58,107 @@ pub fn actor_of(account: &account::Model) -> Actor {
     }
 }
 
-pub fn session_actor(session: &Session) -> Option<Actor> {
-    session.viewer.principal.as_ref().map(|p| Actor {
-        account_id: p.account_id,
-        role: p.role,
-    })
-}
-
 pub fn issue(app: &AppState, account: &account::Model) -> Result<Issued, ApiError> {
     app.tokens
         .issue(account.id, account.role, account.token_generation)
         .map_err(ApiError::internal)
 }
 
+/// A sign-in. The e-mail is taken as given (trimmed, lower-cased): an address that
+/// could never belong to an account simply matches none.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginRequest {
+pub struct Login {
     pub email: String,
-    pub password: String,
+    pub password: Password,
 }
 
+impl Login {
+    pub fn new(email: &str, password: String) -> Login {
+        Login {
+            email: email.trim().to_lowercase(),
+            password: Password::new(password),
+        }
+    }
+}
+
+crate::command!(Login, "login", Anyone);
+
 /// Unknown e-mail, wrong password and a disabled account answer alike, and take as
-/// long: the decoy hash is verified when there is no account.
+/// long: the decoy hash is verified when there is no account. Each attempt is
+/// counted before the password is checked, per e-mail and per client address;
+/// a successful one is given back.
+#[tracing::instrument(skip_all)]
 pub async fn login(
     app: &AppState,
     session: &Session,
-    input: LoginRequest,
+    command: Login,
 ) -> Result<(Issued, account::Model), MutationError> {
-    let email_key = input.email.trim().to_lowercase();
+    let email_key = command.email.as_str();
     let address_key = session.client_addr.map(|a| a.to_string());
-    if app.failed_logins_by_email.is_blocked(&email_key)
-        || address_key
-            .as_deref()
-            .is_some_and(|a| app.failed_logins_by_address.is_blocked(a))
+    app.sign_ins_by_email
+        .attempt(email_key)
+        .map_err(|_| ApiError::RateLimited)?;
+    if let Some(address) = &address_key
+        && app.sign_ins_by_address.attempt(address).is_err()
     {
+        app.sign_ins_by_email.refund(email_key);
         return Err(ApiError::RateLimited.into());
     }
-    let found = account::Entity::find()
-        .filter(account::Column::Email.eq(email_key.as_str()))
-        .one(&app.db.read)
-        .await?;
+    // No account has an address with a control character (PostgreSQL could not
+    // even compare one with a NUL in it): such an address matches nothing.
+    let found = if email_key.chars().any(char::is_control) {
+        None
+    } else {
+        account::Entity::find()
+            .filter(account::Column::Email.eq(email_key))
+            .one(&app.db.read)
+            .await?
+    };
     let stored = found.as_ref().map_or_else(
         || app.decoy_password_hash.clone(),
         |a| a.password_hash.clone(),
     );
-    let matches = password::verify(SecretString::from(input.password.clone()), stored).await?;
+    let matches = password::verify(command.password.secret(), stored).await?;
     let account = match found {
         Some(account) if matches && !account.disabled => account,
-        _ => {
-            app.failed_logins_by_email.record_failure(&email_key);
-            if let Some(address) = &address_key {
-                app.failed_logins_by_address.record_failure(address);
-            }
-            return Err(UserError::general(UserErrorCode::Invalid, BAD_CREDENTIALS).into());
-        }
+        _ => return Err(UserError::general(UserErrorCode::Invalid, BAD_CREDENTIALS).into()),
     };
-    app.failed_logins_by_email.clear(&email_key);
+    app.sign_ins_by_email.clear(email_key);
+    if let Some(address) = &address_key {
+        app.sign_ins_by_address.refund(address);
+    }
     let issued = issue(app, &account)?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "login",
-        Some(actor_of(&account)),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
-        .await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
+    tx.attribute_to(actor_of(&account));
+    tx.commit(AccountKey::new(account.id)).await?;
     Ok((issued, account))
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ChangePasswordRequest {
-    pub current_password: String,
-    pub new_password: String,
+pub struct ChangePassword {
+    pub current_password: Password,
+    pub new_password: NewPassword,
 }
+
+crate::command!(ChangePassword, "changePassword", SignedIn);
 
 /// Sets a new password and bumps the token generation, so every earlier token
 /// stops working; returns a fresh token.
+#[tracing::instrument(skip_all, fields(account = session.viewer.account_id()))]
 pub async fn change_password(
     app: &AppState,
     session: &Session,
-    input: ChangePasswordRequest,
+    command: ChangePassword,
 ) -> Result<Issued, MutationError> {
     let principal = session.viewer.require_signed_in()?;
-    let new_password = NewPassword::parse("newPassword", &input.new_password)?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "changePassword",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let tx = MutationTx::begin(app, session, &command).await?;
     let account = account::Entity::find_by_id(principal.account_id)
         .one(&*tx)
         .await?
         .ok_or(ApiError::Unauthenticated("the account no longer exists"))?;
     let current_ok = password::verify(
-        SecretString::from(input.current_password.clone()),
+        command.current_password.secret(),
         account.password_hash.clone(),
     )
     .await?;
@@ -172,7 +170,7 @@ pub async fn change_password(
         )
         .into());
     }
-    let hash = password::hash(new_password).await?;
+    let hash = password::hash(&command.new_password).await?;
     let generation = account.token_generation + 1;
     let mut active: account::ActiveModel = account.into();
     active.password_hash = Set(hash);
@@ -180,94 +178,76 @@ pub async fn change_password(
     active.updated_at = Set(Utc::now());
     let account = active.update(&*tx).await?;
     let issued = issue(app, &account)?;
-    tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
-        .await?;
+    tx.commit(AccountKey::new(account.id)).await?;
     Ok(issued)
 }
 
-#[derive(Serialize, Clone)]
+/// A new account and what it belongs to.
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateAccountRequest {
-    pub email: String,
-    pub password: String,
-    pub display_name: String,
+pub struct CreateAccount {
+    pub email: Email,
+    pub password: NewPassword,
+    pub display_name: Name,
     pub role: Role,
-    pub agency_id: Option<String>,
-    pub enterprise_id: Option<String>,
+    pub agency_id: Option<AgencyKey>,
+    pub enterprise_id: Option<EnterpriseKey>,
 }
+
+crate::command!(CreateAccount, "createAccount", Admins);
 
 /// ADMIN only. The e-mail must be free; an official belongs to an agency, a firm
 /// account to an enterprise.
+#[tracing::instrument(skip_all, fields(role = command.role.as_str()))]
 pub async fn create_account(
     app: &AppState,
     session: &Session,
-    input: CreateAccountRequest,
+    command: CreateAccount,
 ) -> Result<account::Model, MutationError> {
-    session.viewer.require_role(&[Role::Admin])?;
-    let agency_id = input
-        .agency_id
-        .as_ref()
-        .map(|id| ids::key_for_input(&id.clone().into(), NodeKind::Agency, "agencyId"))
-        .transpose()?;
-    let enterprise_id = input
-        .enterprise_id
-        .as_ref()
-        .map(|id| ids::key_for_input(&id.clone().into(), NodeKind::Enterprise, "enterpriseId"))
-        .transpose()?;
-    match input.role {
-        Role::Official if agency_id.is_none() => {
-            return Err(UserError::at(
-                "agencyId",
-                UserErrorCode::Invalid,
-                "an official belongs to an agency",
-            )
-            .into());
+    let belongs = |field: &str, message: &str| -> MutationError {
+        UserError::at(field, UserErrorCode::Invalid, message).into()
+    };
+    match command.role {
+        Role::Official if command.agency_id.is_none() => {
+            return Err(belongs("agencyId", "an official belongs to an agency"));
         }
-        Role::Firm if enterprise_id.is_none() => {
-            return Err(UserError::at(
+        Role::Firm if command.enterprise_id.is_none() => {
+            return Err(belongs(
                 "enterpriseId",
-                UserErrorCode::Invalid,
                 "a firm account belongs to an enterprise",
-            )
-            .into());
+            ));
         }
-        Role::Official | Role::Admin if enterprise_id.is_some() => {
-            return Err(UserError::at(
+        Role::Official | Role::Admin if command.enterprise_id.is_some() => {
+            return Err(belongs(
                 "enterpriseId",
-                UserErrorCode::Invalid,
                 "only FIRM accounts belong to an enterprise",
-            )
-            .into());
+            ));
         }
-        Role::Firm if agency_id.is_some() => {
-            return Err(UserError::at(
-                "agencyId",
-                UserErrorCode::Invalid,
-                "FIRM accounts belong to no agency",
-            )
-            .into());
+        Role::Firm if command.agency_id.is_some() => {
+            return Err(belongs("agencyId", "FIRM accounts belong to no agency"));
         }
         _ => {}
     }
-    let new_account = NewAccount::prepare(&input, enterprise_id, agency_id).await?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "createAccount",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
+    let new_account = NewAccount::prepare(
+        &command.email,
+        &command.password,
+        &command.display_name,
+        command.role,
     )
-    .await?;
-    if let Some(agency_id) = agency_id
-        && agency::Entity::find_by_id(agency_id)
+    .await?
+    .with_agency(command.agency_id.map(Key::get))
+    .with_enterprise(command.enterprise_id.map(Key::get));
+    let tx = MutationTx::begin(app, session, &command).await?;
+    if let Some(agency_id) = command.agency_id
+        && agency::Entity::find_by_id(agency_id.get())
             .one(&*tx)
             .await?
             .is_none()
     {
         return Err(UserError::at("agencyId", UserErrorCode::NotFound, "no such agency").into());
     }
-    if let Some(enterprise_id) = enterprise_id
-        && enterprise::Entity::find_by_id(enterprise_id)
+    if let Some(enterprise_id) = command.enterprise_id
+        && enterprise::Entity::find_by_id(enterprise_id.get())
             .one(&*tx)
             .await?
             .is_none()
@@ -280,8 +260,7 @@ pub async fn create_account(
         .into());
     }
     let account = new_account.insert(&*tx).await?;
-    tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
-        .await?;
+    tx.commit(AccountKey::new(account.id)).await?;
     Ok(account)
 }
 
@@ -298,43 +277,35 @@ pub struct NewAccount {
 
 impl NewAccount {
     pub async fn prepare(
-        input: &CreateAccountRequest,
-        enterprise_id: Option<i64>,
-        agency_id: Option<i64>,
+        email: &Email,
+        password: &NewPassword,
+        display_name: &Name,
+        role: Role,
     ) -> Result<NewAccount, MutationError> {
-        let email = Email::parse("email", &input.email)?;
-        let display_name = text::required("displayName", &input.display_name, TextKind::Name)?;
-        let new_password = NewPassword::parse("password", &input.password)?;
         Ok(NewAccount {
-            email: email.into_inner(),
-            password_hash: password::hash(new_password).await?,
-            display_name,
-            role: input.role,
-            enterprise_id,
-            agency_id,
+            email: email.as_str().to_owned(),
+            password_hash: password::hash(password).await?,
+            display_name: display_name.as_str().to_owned(),
+            role,
+            enterprise_id: None,
+            agency_id: None,
         })
     }
 
-    /// Links an official to an agency created with it.
-    pub fn link_agency(&mut self, agency_id: i64) {
-        self.agency_id = Some(agency_id);
+    /// Links an official (or an admin) to an agency.
+    pub fn with_agency(mut self, agency_id: Option<i64>) -> Self {
+        self.agency_id = agency_id;
+        self
     }
 
-    /// Links a FIRM account to the enterprise created with it.
-    pub fn link_enterprise(&mut self, enterprise_id: i64) {
-        self.enterprise_id = Some(enterprise_id);
+    /// Links a FIRM account to its enterprise.
+    pub fn with_enterprise(mut self, enterprise_id: Option<i64>) -> Self {
+        self.enterprise_id = enterprise_id;
+        self
     }
 
     /// Inserts inside the caller's transaction; a taken e-mail is `TAKEN`.
     pub async fn insert(self, db: &impl ConnectionTrait) -> Result<account::Model, MutationError> {
-        let taken = account::Entity::find()
-            .filter(account::Column::Email.eq(self.email.as_str()))
-            .one(db)
-            .await?
-            .is_some();
-        if taken {
-            return Err(email_taken());
-        }
         let now = Utc::now();
         account::ActiveModel {
             email: Set(self.email),
@@ -351,45 +322,43 @@ impl NewAccount {
         }
         .insert(db)
         .await
-        .map_err(|error| {
-            if is_unique_violation(&error) {
-                email_taken()
-            } else {
-                error.into()
-            }
-        })
+        .map_err(on_constraint(
+            "accounts_email_key",
+            UserError::at(
+                "email",
+                UserErrorCode::Taken,
+                "an account with this e-mail already exists",
+            ),
+        ))
     }
 }
 
-fn email_taken() -> MutationError {
-    UserError::at(
-        "email",
-        UserErrorCode::Taken,
-        "an account with this e-mail already exists",
-    )
-    .into()
-}
-
-/// The `create-admin` command: no viewer, so the audit event has no actor.
+/// The `create-admin` command: no viewer, so the audit event is attributed to the
+/// account it creates.
 pub async fn create_admin(
     app: &AppState,
     email: &str,
     display_name: &str,
     password: &str,
 ) -> Result<account::Model, MutationError> {
-    let input = CreateAccountRequest {
-        email: email.to_owned(),
-        password: password.to_owned(),
-        display_name: display_name.to_owned(),
+    let command = CreateAccount {
+        email: Email::parse("email", email)?,
+        password: NewPassword::parse("password", password)?,
+        display_name: Name::parse("displayName", display_name)?,
         role: Role::Admin,
         agency_id: None,
         enterprise_id: None,
     };
-    let new_account = NewAccount::prepare(&input, None, None).await?;
-    let mut tx = MutationTx::begin(&app.db, "createAdmin", None, None, &input).await?;
+    let new_account = NewAccount::prepare(
+        &command.email,
+        &command.password,
+        &command.display_name,
+        Role::Admin,
+    )
+    .await?;
+    let mut tx = MutationTx::open(&app.db, "createAdmin", None, None, &command).await?;
     let account = new_account.insert(&*tx).await?;
     tx.attribute_to(actor_of(&account));
-    tx.commit(Some(&ids::encode(NodeKind::Account, account.id)))
-        .await?;
+    tx.commit(AccountKey::new(account.id)).await?;
     Ok(account)
 }

@@ -1,7 +1,10 @@
-//! Failed sign-ins, counted per key (an e-mail, a client address) in a fixed window.
-//! Only failures count, so a person who types correctly is never slowed down, and a
-//! key that reaches its limit is refused before any password is checked. Uses the
-//! real clock, never the business clock.
+//! Attempts counted per key (an e-mail, a client address) in a fixed window. An
+//! attempt is counted, atomically, *before* it is evaluated: forty simultaneous
+//! guesses at one password get five evaluations under a limit of five, not forty.
+//! Where only failures should count (a person who types correctly is never
+//! slowed down), the caller gives a successful attempt back with
+//! [`Throttle::refund`] or [`Throttle::clear`]. Uses the real clock, never the
+//! business clock.
 
 use std::{
     collections::HashMap,
@@ -9,15 +12,22 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub struct FailureCounter {
+/// A key that has used up its attempts for the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exhausted;
+
+pub struct Throttle {
     limit: u32,
     window: Duration,
     entries: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
-impl FailureCounter {
-    pub fn new(limit: u32, window: Duration) -> FailureCounter {
-        FailureCounter {
+/// How many keys are kept before expired windows are swept out.
+const SWEEP_ABOVE: usize = 100_000;
+
+impl Throttle {
+    pub fn new(limit: u32, window: Duration) -> Throttle {
+        Throttle {
             limit,
             window,
             entries: Mutex::new(HashMap::new()),
@@ -34,30 +44,35 @@ impl FailureCounter {
         f(&mut guard)
     }
 
-    pub fn is_blocked(&self, key: &str) -> bool {
-        let now = Instant::now();
-        self.with_entries(|entries| match entries.get(key) {
-            Some((start, count)) => {
-                now.duration_since(*start) < self.window && *count >= self.limit
-            }
-            None => false,
-        })
-    }
-
-    pub fn record_failure(&self, key: &str) {
+    /// Counts an attempt for `key`, or refuses it when the key's window is used up.
+    pub fn attempt(&self, key: &str) -> Result<(), Exhausted> {
         let now = Instant::now();
         self.with_entries(|entries| {
-            if entries.len() > 100_000 {
+            if entries.len() > SWEEP_ABOVE {
                 entries.retain(|_, (start, _)| now.duration_since(*start) < self.window);
             }
             let entry = entries.entry(key.to_owned()).or_insert((now, 0));
             if now.duration_since(entry.0) >= self.window {
                 *entry = (now, 0);
             }
-            entry.1 = entry.1.saturating_add(1);
+            if entry.1 >= self.limit {
+                return Err(Exhausted);
+            }
+            entry.1 += 1;
+            Ok(())
         })
     }
 
+    /// Gives back one attempt of `key` that turned out not to count.
+    pub fn refund(&self, key: &str) {
+        self.with_entries(|entries| {
+            if let Some(entry) = entries.get_mut(key) {
+                entry.1 = entry.1.saturating_sub(1);
+            }
+        })
+    }
+
+    /// Forgets every attempt of `key`.
     pub fn clear(&self, key: &str) {
         self.with_entries(|entries| {
             entries.remove(key);
@@ -67,18 +82,44 @@ impl FailureCounter {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
-    fn blocks_after_the_limit_and_forgets_after_the_window() {
-        let counter = FailureCounter::new(2, Duration::from_millis(50));
-        assert!(!counter.is_blocked("a"));
-        counter.record_failure("a");
-        assert!(!counter.is_blocked("a"));
-        counter.record_failure("a");
-        assert!(counter.is_blocked("a"));
-        assert!(!counter.is_blocked("b"));
+    fn refuses_beyond_the_limit_and_forgets_after_the_window() {
+        let throttle = Throttle::new(2, Duration::from_millis(50));
+        assert_eq!(throttle.attempt("a"), Ok(()));
+        assert_eq!(throttle.attempt("a"), Ok(()));
+        assert_eq!(throttle.attempt("a"), Err(Exhausted));
+        assert_eq!(throttle.attempt("b"), Ok(()));
         std::thread::sleep(Duration::from_millis(60));
-        assert!(!counter.is_blocked("a"));
+        assert_eq!(throttle.attempt("a"), Ok(()));
+    }
+
+    #[test]
+    fn refunds_and_clears() {
+        let throttle = Throttle::new(1, Duration::from_secs(60));
+        assert_eq!(throttle.attempt("a"), Ok(()));
+        throttle.refund("a");
+        assert_eq!(throttle.attempt("a"), Ok(()));
+        assert_eq!(throttle.attempt("a"), Err(Exhausted));
+        throttle.clear("a");
+        assert_eq!(throttle.attempt("a"), Ok(()));
+    }
+
+    #[test]
+    fn simultaneous_attempts_are_counted_once_each() {
+        let throttle = Arc::new(Throttle::new(5, Duration::from_secs(60)));
+        let admitted: usize = (0..40)
+            .map(|_| {
+                let throttle = throttle.clone();
+                std::thread::spawn(move || throttle.attempt("same").is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|handle| usize::from(handle.join().unwrap_or(false)))
+            .sum();
+        assert_eq!(admitted, 5);
     }
 }

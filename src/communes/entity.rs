@@ -1,10 +1,9 @@
 //! The `communes` table.
 
-use async_graphql::Enum;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// The kind of administrative unit.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AdministrativeUnitType {
@@ -20,7 +19,7 @@ pub enum AdministrativeUnitType {
 }
 
 /// Level reached under the national new-rural-area programme (nông thôn mới).
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NewRuralLevel {

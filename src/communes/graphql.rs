@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::{
     entity::{self as commune, AdministrativeUnitType, NewRuralLevel},
-    rules::{self, CreateCommune, UpdateCommune},
+    rules::{self, CommuneCode, CreateCommune, UpdateCommune},
 };
 use crate::{
     connection,
@@ -16,19 +16,24 @@ use crate::{
         entity as contribution,
         graphql::{
             ContributionArgs, ContributionConnection, ContributionFilter, ContributionOrder,
-            ContributionTotals, TotalsOf, contributions_page, totals_of,
+            contributions_page,
         },
     },
+    error::{ApiError, UserError},
     graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
-        errors::{ApiError, UserError, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids::{self, input_key},
         loaders::{loaded, loaders},
+        mutate,
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        patch,
         scalars::{Date, DateTime},
-        session,
     },
+    keys::{CommuneKey, Key},
+    reports::graphql::{ContributionTotals, TotalsOf, totals_of},
+    text::Name,
     twinnings::{entity as twinning, graphql::Twinning},
 };
 
@@ -40,7 +45,7 @@ pub struct Commune(pub commune::Model);
 impl Commune {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Commune, self.0.id)
+        ids::encode(CommuneKey::KIND, self.0.id)
     }
 
     /// Official administrative-unit code; unique.
@@ -54,8 +59,8 @@ impl Commune {
     }
 
     /// Xã, phường or thị trấn.
-    async fn unit_type(&self) -> AdministrativeUnitType {
-        self.0.unit_type
+    async fn unit_type(&self) -> UnitType {
+        self.0.unit_type.into()
     }
 
     /// Null where no district tier applies (Vietnam abolished it in 2025).
@@ -69,8 +74,8 @@ impl Commune {
     }
 
     /// Level reached under the new-rural-area programme (nông thôn mới).
-    async fn new_rural_level(&self) -> NewRuralLevel {
-        self.0.new_rural_level
+    async fn new_rural_level(&self) -> RuralLevel {
+        self.0.new_rural_level.into()
     }
 
     /// Year the current level was recognised.
@@ -138,13 +143,39 @@ impl Commune {
 
 connection!(Commune, CommuneConnection, CommuneEdge, "communes");
 
+/// The kind of administrative unit.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "AdministrativeUnitType", remote = "AdministrativeUnitType")]
+pub enum UnitType {
+    /// xã
+    Commune,
+    /// phường
+    Ward,
+    /// thị trấn
+    Township,
+}
+
+/// Level reached under the national new-rural-area programme (nông thôn mới).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "NewRuralLevel", remote = "NewRuralLevel")]
+pub enum RuralLevel {
+    /// Not yet recognised.
+    NotYet,
+    /// Đạt chuẩn nông thôn mới.
+    Standard,
+    /// Nông thôn mới nâng cao.
+    Advanced,
+    /// Nông thôn mới kiểu mẫu.
+    Model,
+}
+
 /// Narrows `communes`.
 #[derive(InputObject, Default)]
 pub struct CommuneFilter {
     /// Case- and diacritic-insensitive: `ninh binh` matches `Ninh Bình`, `dong` matches `Đông`.
     pub search: Option<String>,
     pub special: Option<bool>,
-    pub new_rural_levels: Option<Vec<NewRuralLevel>>,
+    pub new_rural_levels: Option<Vec<RuralLevel>>,
     /// The district's name, exactly.
     pub district: Option<String>,
     /// Communes with (true) or without (false) an active twinning.
@@ -181,7 +212,9 @@ impl CommuneFilter {
             condition = condition.add(commune::Column::Special.eq(special));
         }
         if let Some(levels) = self.new_rural_levels {
-            condition = condition.add(commune::Column::NewRuralLevel.is_in(levels));
+            condition = condition.add(
+                commune::Column::NewRuralLevel.is_in(levels.into_iter().map(NewRuralLevel::from)),
+            );
         }
         if let Some(district) = self.district {
             condition = condition.add(equals_condition(commune::Column::District, &district));
@@ -272,11 +305,27 @@ pub struct CreateCommuneInput {
     /// Official administrative-unit code; unique.
     pub code: String,
     pub name: String,
-    pub unit_type: AdministrativeUnitType,
+    pub unit_type: UnitType,
     pub district: Option<String>,
     pub special: bool,
-    pub new_rural_level: NewRuralLevel,
+    pub new_rural_level: RuralLevel,
     pub new_rural_year: Option<i32>,
+}
+
+impl TryFrom<CreateCommuneInput> for CreateCommune {
+    type Error = UserError;
+
+    fn try_from(input: CreateCommuneInput) -> Result<Self, UserError> {
+        Ok(CreateCommune {
+            code: CommuneCode::parse("code", &input.code)?,
+            name: Name::parse("name", &input.name)?,
+            unit_type: input.unit_type.into(),
+            district: Name::parse_optional("district", input.district.as_deref())?,
+            special: input.special,
+            new_rural_level: input.new_rural_level.into(),
+            new_rural_year: input.new_rural_year,
+        })
+    }
 }
 
 /// The outcome of `createCommune`.
@@ -295,8 +344,30 @@ pub struct UpdateCommuneInput {
     pub name: Option<String>,
     pub district: MaybeUndefined<String>,
     pub special: Option<bool>,
-    pub new_rural_level: Option<NewRuralLevel>,
+    pub new_rural_level: Option<RuralLevel>,
     pub new_rural_year: MaybeUndefined<i32>,
+}
+
+impl TryFrom<UpdateCommuneInput> for UpdateCommune {
+    type Error = UserError;
+
+    fn try_from(input: UpdateCommuneInput) -> Result<Self, UserError> {
+        Ok(UpdateCommune {
+            commune_id: input_key(&input.commune_id, "communeId")?,
+            name: input
+                .name
+                .as_deref()
+                .map(|name| Name::parse("name", name))
+                .transpose()?,
+            // A blank district clears it, like null.
+            district: patch(input.district)
+                .try_map(|d| Name::parse_optional("district", Some(&d)))?
+                .flatten(),
+            special: input.special,
+            new_rural_level: input.new_rural_level.map(Into::into),
+            new_rural_year: patch(input.new_rural_year),
+        })
+    }
 }
 
 /// The outcome of `updateCommune`.
@@ -319,20 +390,7 @@ impl CommuneMutation {
         ctx: &Context<'_>,
         input: CreateCommuneInput,
     ) -> async_graphql::Result<CreateCommunePayload> {
-        let request = CreateCommune {
-            code: input.code,
-            name: input.name,
-            unit_type: input.unit_type,
-            district: input.district,
-            special: input.special,
-            new_rural_level: input.new_rural_level,
-            new_rural_year: input.new_rural_year,
-        };
-        respond(
-            rules::create(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Commune),
-        )
+        respond(mutate(ctx, input, rules::create).await.map(Commune))
     }
 
     /// Changes a commune (officials and admins).
@@ -341,18 +399,6 @@ impl CommuneMutation {
         ctx: &Context<'_>,
         input: UpdateCommuneInput,
     ) -> async_graphql::Result<UpdateCommunePayload> {
-        let request = UpdateCommune {
-            commune_id: input.commune_id.0,
-            name: input.name,
-            district: input.district,
-            special: input.special,
-            new_rural_level: input.new_rural_level,
-            new_rural_year: input.new_rural_year,
-        };
-        respond(
-            rules::update(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Commune),
-        )
+        respond(mutate(ctx, input, rules::update).await.map(Commune))
     }
 }

@@ -1,62 +1,75 @@
 //! Keeping the commune registry: officials and admins only.
 
-use async_graphql::MaybeUndefined;
 use chrono::{Datelike, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 
 use super::entity::{self as commune, AdministrativeUnitType, NewRuralLevel};
 use crate::{
     app::AppState,
     audit::MutationTx,
-    auth::{Session, rules::session_actor},
-    graphql::{
-        errors::{MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
-    text::{self, TextKind},
+    auth::Session,
+    error::{MutationError, UserError, UserErrorCode, on_constraint},
+    keys::{CommuneKey, Key},
+    patch::Patch,
+    text::{self, Name},
 };
 
 /// The first year the national new-rural-area programme recognised communes.
 const FIRST_NEW_RURAL_YEAR: i32 = 2010;
 
+/// An official administrative-unit code: 1–16 ASCII letters or digits, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct CommuneCode(String);
+
+impl CommuneCode {
+    pub fn parse(field: &str, raw: &str) -> Result<CommuneCode, UserError> {
+        let code = raw.trim();
+        if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                "use 1 to 16 letters or digits",
+            ));
+        }
+        Ok(CommuneCode(code.to_ascii_uppercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCommune {
-    pub code: String,
-    pub name: String,
+    pub code: CommuneCode,
+    pub name: Name,
     pub unit_type: AdministrativeUnitType,
-    pub district: Option<String>,
+    pub district: Option<Name>,
     pub special: bool,
     pub new_rural_level: NewRuralLevel,
     pub new_rural_year: Option<i32>,
 }
 
+crate::command!(CreateCommune, "createCommune", Officials);
+
+/// Changes to a commune; `None` and [`Patch::Keep`] leave a field as it is.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateCommune {
-    pub commune_id: String,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub district: MaybeUndefined<String>,
+    pub commune_id: CommuneKey,
+    pub name: Option<Name>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub district: Patch<Name>,
     pub special: Option<bool>,
     pub new_rural_level: Option<NewRuralLevel>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub new_rural_year: MaybeUndefined<i32>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub new_rural_year: Patch<i32>,
 }
 
-/// An official administrative-unit code: 1–16 ASCII letters or digits.
-pub fn parse_code(field: &str, raw: &str) -> Result<String, UserError> {
-    let code = raw.trim();
-    if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(UserError::at(
-            field,
-            UserErrorCode::Invalid,
-            "use 1 to 16 letters or digits",
-        ));
-    }
-    Ok(code.to_ascii_uppercase())
-}
+crate::command!(UpdateCommune, "updateCommune", Officials);
 
 fn check_level(app: &AppState, level: NewRuralLevel, year: Option<i32>) -> Result<(), UserError> {
     match year {
@@ -76,128 +89,76 @@ fn check_level(app: &AppState, level: NewRuralLevel, year: Option<i32>) -> Resul
     }
 }
 
-fn code_taken() -> MutationError {
+fn code_taken() -> UserError {
     UserError::at(
         "code",
         UserErrorCode::Taken,
         "a commune with this code already exists",
     )
-    .into()
 }
 
+#[tracing::instrument(skip_all, fields(code = command.code.as_str()))]
 pub async fn create(
     app: &AppState,
     session: &Session,
-    input: CreateCommune,
+    command: CreateCommune,
 ) -> Result<commune::Model, MutationError> {
-    session.viewer.require_official()?;
-    let code = parse_code("code", &input.code)?;
-    let name = text::required("name", &input.name, TextKind::Name)?;
-    let district = text::optional("district", input.district.as_deref(), TextKind::Name)?;
-    check_level(app, input.new_rural_level, input.new_rural_year)?;
-
-    let tx = MutationTx::begin(
-        &app.db,
-        "createCommune",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    let taken = commune::Entity::find()
-        .filter(commune::Column::Code.eq(code.as_str()))
-        .one(&*tx)
-        .await?;
-    if taken.is_some() {
-        return Err(code_taken());
-    }
+    check_level(app, command.new_rural_level, command.new_rural_year)?;
+    let tx = MutationTx::begin(app, session, &command).await?;
     let now = Utc::now();
     let created = commune::ActiveModel {
-        code: Set(code),
-        search_text: Set(text::fold(&name)),
-        name: Set(name),
-        unit_type: Set(input.unit_type),
-        district: Set(district),
-        special: Set(input.special),
-        new_rural_level: Set(input.new_rural_level),
-        new_rural_year: Set(input.new_rural_year),
+        code: Set(command.code.0),
+        search_text: Set(text::fold(&command.name)),
+        name: Set(command.name.into_inner()),
+        unit_type: Set(command.unit_type),
+        district: Set(command.district.map(Name::into_inner)),
+        special: Set(command.special),
+        new_rural_level: Set(command.new_rural_level),
+        new_rural_year: Set(command.new_rural_year),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(&*tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            code_taken()
-        } else {
-            e.into()
-        }
-    })?;
-    tx.commit(Some(&ids::encode(NodeKind::Commune, created.id)))
-        .await?;
+    .map_err(on_constraint("communes_code_key", code_taken()))?;
+    tx.commit(CommuneKey::new(created.id)).await?;
     Ok(created)
 }
 
+#[tracing::instrument(skip_all, fields(commune = command.commune_id.get()))]
 pub async fn update(
     app: &AppState,
     session: &Session,
-    input: UpdateCommune,
+    command: UpdateCommune,
 ) -> Result<commune::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = ids::key_for_input(
-        &input.commune_id.clone().into(),
-        NodeKind::Commune,
-        "communeId",
-    )?;
-    let name = input
-        .name
-        .as_deref()
-        .map(|n| text::required("name", n, TextKind::Name))
-        .transpose()?;
-    let district = match &input.district {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(d) => Some(text::optional("district", Some(d), TextKind::Name)?),
-    };
-
-    let tx = MutationTx::begin(
-        &app.db,
-        "updateCommune",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    let current = commune::Entity::find_by_id(key)
+    let tx = MutationTx::begin(app, session, &command).await?;
+    let current = commune::Entity::find_by_id(command.commune_id.get())
         .one(&*tx)
         .await?
         .ok_or_else(|| UserError::at("communeId", UserErrorCode::NotFound, "no such commune"))?;
-    let level = input.new_rural_level.unwrap_or(current.new_rural_level);
-    let year = match input.new_rural_year {
-        MaybeUndefined::Value(year) => Some(year),
-        MaybeUndefined::Null => None,
+    let level = command.new_rural_level.unwrap_or(current.new_rural_level);
+    let year = match command.new_rural_year {
         // Falling back to NOT_YET clears the year unless one is given.
-        MaybeUndefined::Undefined if level == NewRuralLevel::NotYet => None,
-        MaybeUndefined::Undefined => current.new_rural_year,
+        Patch::Keep if level == NewRuralLevel::NotYet => None,
+        patch => patch.apply(current.new_rural_year),
     };
     check_level(app, level, year)?;
     let mut active: commune::ActiveModel = current.into();
-    if let Some(name) = name {
+    if let Some(name) = command.name {
         active.search_text = Set(text::fold(&name));
-        active.name = Set(name);
+        active.name = Set(name.into_inner());
     }
-    if let Some(district) = district {
-        active.district = Set(district);
+    if let Some(district) = command.district.change() {
+        active.district = Set(district.map(Name::into_inner));
     }
-    if let Some(special) = input.special {
+    if let Some(special) = command.special {
         active.special = Set(special);
     }
     active.new_rural_level = Set(level);
     active.new_rural_year = Set(year);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&*tx).await?;
-    tx.commit(Some(&ids::encode(NodeKind::Commune, updated.id)))
-        .await?;
+    tx.commit(CommuneKey::new(updated.id)).await?;
     Ok(updated)
 }

@@ -1,14 +1,11 @@
 //! The `contributions` table. Exactly one of `enterprise_id` and `agency_id` names
 //! the contributor.
 
-use async_graphql::Enum;
 use chrono::NaiveDate;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// What is given.
-#[derive(
-    Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize,
-)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContributionKind {
@@ -31,9 +28,7 @@ pub enum ContributionKind {
 
 /// PLEDGED -> CONFIRMED -> FULFILLED (automatically, once disbursed reaches pledged).
 /// PLEDGED or CONFIRMED -> CANCELLED, only while nothing has been disbursed.
-#[derive(
-    Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize,
-)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContributionStatus {

@@ -1,5 +1,4 @@
-//! `Contribution`, `Disbursement`, the ledger's queries and mutations, and
-//! `programmeOverview`.
+//! `Contribution`, `Disbursement`, and the ledger's queries and mutations.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use sea_orm::{
@@ -10,26 +9,57 @@ use sea_orm::{
 use super::{
     disbursement,
     entity::{self as contribution, ContributionKind, ContributionStatus},
-    rules::{self, Cancel, Disburse, Pledge},
-    totals::{self, GroupKey, Grouping, Totals},
+    rules::{self, Cancel, Confirm, Disburse, IdempotencyKey, Pledge},
 };
 use crate::{
     communes::{entity as commune, graphql::Commune},
     connection,
+    error::{ApiError, UserError},
     graphql::{
         app,
-        errors::{ApiError, UserError, payload, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids::{self, argument_key, input_key, input_partner, partner_key},
         loaders::{loaded, loaders},
+        mutate,
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
         scalars::{Date, DateTime, Vnd},
-        session,
     },
-    twinnings::{
-        graphql::{Partner, load_partner},
-        rules::PartnerKey,
-    },
+    keys::{CommuneKey, ContributionKey, DisbursementKey, Key, PartnerKey},
+    money::PositiveVnd,
+    text::{Name, Note},
+    twinnings::graphql::{Partner, load_partner},
 };
+
+/// What is given.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ContributionKind", remote = "ContributionKind")]
+pub enum Kind {
+    /// Money.
+    Cash,
+    /// Goods.
+    InKind,
+    /// Roads, schools, clean water and other works.
+    Infrastructure,
+    /// Houses of gratitude, scholarships and other welfare.
+    SocialWelfare,
+    /// Anything else.
+    Other,
+}
+
+/// PLEDGED -> CONFIRMED -> FULFILLED (automatically, once disbursed reaches pledged).
+/// PLEDGED or CONFIRMED -> CANCELLED, only while nothing has been disbursed.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ContributionStatus", remote = "ContributionStatus")]
+pub enum Status {
+    /// Promised by the contributor.
+    Pledged,
+    /// Confirmed by an official; disbursements may be recorded.
+    Confirmed,
+    /// Disbursed in full.
+    Fulfilled,
+    /// Withdrawn before anything was disbursed.
+    Cancelled,
+}
 
 /// Support pledged by an enterprise or agency to a commune, and what of it has been disbursed.
 #[derive(Clone)]
@@ -39,7 +69,7 @@ pub struct Contribution(pub contribution::Model);
 impl Contribution {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Contribution, self.0.id)
+        ids::encode(ContributionKey::KIND, self.0.id)
     }
 
     /// The commune supported.
@@ -56,8 +86,8 @@ impl Contribution {
     }
 
     /// What is given.
-    async fn kind(&self) -> ContributionKind {
-        self.0.kind
+    async fn kind(&self) -> Kind {
+        self.0.kind.into()
     }
 
     /// What it is for.
@@ -81,8 +111,8 @@ impl Contribution {
     }
 
     /// Where the pledge stands.
-    async fn status(&self) -> ContributionStatus {
-        self.0.status
+    async fn status(&self) -> Status {
+        self.0.status.into()
     }
 
     /// The day of the pledge.
@@ -139,7 +169,7 @@ pub struct Disbursement(pub disbursement::Model);
 impl Disbursement {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Disbursement, self.0.id)
+        ids::encode(DisbursementKey::KIND, self.0.id)
     }
 
     /// The contribution it counts towards.
@@ -176,30 +206,6 @@ impl Disbursement {
     }
 }
 
-/// Totals over contributions that are not cancelled.
-#[derive(SimpleObject, Clone, Copy)]
-pub struct ContributionTotals {
-    /// Number of contributions.
-    pub count: i32,
-    /// Sum pledged, in đồng.
-    pub pledged: Vnd,
-    /// Sum disbursed, in đồng.
-    pub disbursed: Vnd,
-    /// pledged - disbursed.
-    pub outstanding: Vnd,
-}
-
-impl From<Totals> for ContributionTotals {
-    fn from(totals: Totals) -> Self {
-        ContributionTotals {
-            count: i32::try_from(totals.count).unwrap_or(i32::MAX),
-            pledged: Vnd::amount(totals.pledged),
-            disbursed: Vnd::amount(totals.disbursed),
-            outstanding: Vnd::amount(totals.outstanding()),
-        }
-    }
-}
-
 connection!(
     Contribution,
     ContributionConnection,
@@ -214,8 +220,8 @@ pub struct ContributionFilter {
     pub commune_id: Option<ID>,
     /// An Enterprise or Agency ID.
     pub contributor_id: Option<ID>,
-    pub statuses: Option<Vec<ContributionStatus>>,
-    pub kinds: Option<Vec<ContributionKind>>,
+    pub statuses: Option<Vec<Status>>,
+    pub kinds: Option<Vec<Kind>>,
     /// Pledged on or after this day.
     pub pledged_from: Option<Date>,
     /// Pledged on or before this day.
@@ -228,14 +234,16 @@ impl ContributionFilter {
     pub fn condition(self) -> Result<Condition, ApiError> {
         let mut condition = Condition::all();
         if let Some(id) = self.commune_id {
-            let key = ids::key_for_argument(&id, NodeKind::Commune, "filter.communeId")?;
-            condition = condition.add(contribution::Column::CommuneId.eq(key));
+            let key: CommuneKey = argument_key(&id, "filter.communeId")?;
+            condition = condition.add(contribution::Column::CommuneId.eq(key.get()));
         }
         if let Some(id) = self.contributor_id {
-            condition = condition.add(match PartnerKey::parse("contributorId", &id) {
-                Ok(PartnerKey::Enterprise(key)) => contribution::Column::EnterpriseId.eq(key),
-                Ok(PartnerKey::Agency(key)) => contribution::Column::AgencyId.eq(key),
-                Err(_) => {
+            condition = condition.add(match partner_key(&id) {
+                Some(PartnerKey::Enterprise(key)) => {
+                    contribution::Column::EnterpriseId.eq(key.get())
+                }
+                Some(PartnerKey::Agency(key)) => contribution::Column::AgencyId.eq(key.get()),
+                None => {
                     return Err(ApiError::BadUserInput(
                         "filter.contributorId: not an Enterprise or Agency ID".into(),
                     ));
@@ -243,10 +251,15 @@ impl ContributionFilter {
             });
         }
         if let Some(statuses) = self.statuses {
-            condition = condition.add(contribution::Column::Status.is_in(statuses));
+            condition = condition.add(
+                contribution::Column::Status
+                    .is_in(statuses.into_iter().map(ContributionStatus::from)),
+            );
         }
         if let Some(kinds) = self.kinds {
-            condition = condition.add(contribution::Column::Kind.is_in(kinds));
+            condition = condition.add(
+                contribution::Column::Kind.is_in(kinds.into_iter().map(ContributionKind::from)),
+            );
         }
         if let Some(from) = self.pledged_from {
             condition = condition.add(contribution::Column::PledgedOn.gte(from.0));
@@ -342,58 +355,6 @@ pub async fn contributions_page(
     Ok(page.map(Contribution).into())
 }
 
-/// How `contributionSummary` groups.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContributionGrouping {
-    /// By commune.
-    Commune,
-    /// By enterprise or agency.
-    Contributor,
-    /// By kind.
-    Kind,
-    /// Year of pledgedOn.
-    Year,
-    /// By status.
-    Status,
-}
-
-/// Totals of one group.
-#[derive(SimpleObject)]
-pub struct ContributionGroup {
-    /// The commune's or contributor's node ID, the enum value, or the year as digits.
-    pub key: String,
-    /// Human-readable: the commune or contributor name, the enum value, or the year.
-    pub label: String,
-    pub totals: ContributionTotals,
-}
-
-/// The programme at a glance: the figures a provincial report quotes.
-#[derive(SimpleObject)]
-pub struct ProgrammeOverview {
-    /// Communes marked special (đặc thù).
-    pub special_communes: i32,
-    /// Special communes at newRuralLevel STANDARD or above.
-    pub special_communes_at_new_rural_standard: i32,
-    /// Special communes with at least one active twinning.
-    pub twinned_special_communes: i32,
-    /// Distinct enterprises and agencies with an active twinning.
-    pub partners: i32,
-    /// Totals over contributions that are not cancelled.
-    pub contributions: ContributionTotals,
-    /// Dialogues closed as held.
-    pub dialogues_held: i32,
-    /// Agenda items raised, in any state.
-    pub agenda_items: i32,
-    /// Agenda items that have received an answer.
-    pub agenda_items_answered: i32,
-    /// Agenda items assigned, unanswered and past their due date today.
-    pub agenda_items_overdue: i32,
-}
-
-fn count(value: i64) -> i32 {
-    i32::try_from(value).unwrap_or(i32::MAX)
-}
-
 #[derive(Default)]
 pub struct ContributionQuery;
 
@@ -418,116 +379,6 @@ impl ContributionQuery {
         };
         contributions_page(ctx, args, Condition::all()).await
     }
-
-    /// Totals grouped one way, computed in the database; groups ordered by pledged total, largest first.
-    async fn contribution_summary(
-        &self,
-        ctx: &Context<'_>,
-        group_by: ContributionGrouping,
-        filter: Option<ContributionFilter>,
-    ) -> async_graphql::Result<Vec<ContributionGroup>> {
-        let condition = filter.unwrap_or_default().condition()?;
-        let grouping = match group_by {
-            ContributionGrouping::Commune => Grouping::Commune,
-            ContributionGrouping::Contributor => Grouping::Contributor,
-            ContributionGrouping::Kind => Grouping::Kind,
-            ContributionGrouping::Year => Grouping::Year,
-            ContributionGrouping::Status => Grouping::Status,
-        };
-        let groups = totals::summary(&app(ctx)?.db.read, grouping, condition)
-            .await
-            .map_err(ApiError::from)?;
-        let loaders = loaders(ctx)?;
-        let keys = |pick: fn(&GroupKey) -> Option<i64>| {
-            groups
-                .iter()
-                .filter_map(|(k, _)| pick(k))
-                .collect::<Vec<_>>()
-        };
-        let communes = loaded(
-            loaders
-                .communes
-                .load_many(keys(|k| match k {
-                    GroupKey::Commune(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let enterprises = loaded(
-            loaders
-                .enterprises
-                .load_many(keys(|k| match k {
-                    GroupKey::Enterprise(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let agencies = loaded(
-            loaders
-                .agencies
-                .load_many(keys(|k| match k {
-                    GroupKey::Agency(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let name = |found: Option<String>| found.unwrap_or_default();
-        Ok(groups
-            .into_iter()
-            .map(|(key, totals)| {
-                let (key, label) = match key {
-                    GroupKey::Commune(id) => (
-                        ids::encode(NodeKind::Commune, id).0,
-                        name(communes.get(&id).map(|c| c.name.clone())),
-                    ),
-                    GroupKey::Enterprise(id) => (
-                        ids::encode(NodeKind::Enterprise, id).0,
-                        name(enterprises.get(&id).map(|e| e.name.clone())),
-                    ),
-                    GroupKey::Agency(id) => (
-                        ids::encode(NodeKind::Agency, id).0,
-                        name(agencies.get(&id).map(|a| a.name.clone())),
-                    ),
-                    GroupKey::Text(value) => (value.clone(), value),
-                    GroupKey::Year(year) => (year.to_string(), year.to_string()),
-                };
-                ContributionGroup {
-                    key,
-                    label,
-                    totals: totals.into(),
-                }
-            })
-            .collect())
-    }
-
-    /// The programme at a glance; public.
-    async fn programme_overview(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<ProgrammeOverview> {
-        let app = app(ctx)?;
-        let db = &app.db.read;
-        let figures = totals::registry_figures(db, app.clock.today())
-            .await
-            .map_err(ApiError::from)?;
-        let contributions = totals::totals(db, Condition::all())
-            .await
-            .map_err(ApiError::from)?;
-        let dialogues = crate::agenda::rules::dialogue_figures(db, app.clock.today())
-            .await
-            .map_err(ApiError::from)?;
-        Ok(ProgrammeOverview {
-            special_communes: count(figures.special_communes),
-            special_communes_at_new_rural_standard: count(figures.special_communes_at_standard),
-            twinned_special_communes: count(figures.twinned_special_communes),
-            partners: count(figures.partners),
-            contributions: contributions.into(),
-            dialogues_held: count(dialogues.dialogues_held),
-            agenda_items: count(dialogues.agenda_items),
-            agenda_items_answered: count(dialogues.agenda_items_answered),
-            agenda_items_overdue: count(dialogues.agenda_items_overdue),
-        })
-    }
 }
 
 /// A contribution; the ledger is public.
@@ -549,29 +400,13 @@ pub async fn disbursement_node(
         .map(Disbursement))
 }
 
-/// Totals of one commune or contributor, batched across a page.
-pub async fn totals_of(ctx: &Context<'_>, of: TotalsOf) -> Result<ContributionTotals, ApiError> {
-    let loaders = loaders(ctx)?;
-    let found = match of {
-        TotalsOf::Commune(id) => loaded(loaders.totals_by_commune.load_one(id).await)?,
-        TotalsOf::Enterprise(id) => loaded(loaders.totals_by_enterprise.load_one(id).await)?,
-    };
-    Ok(found.unwrap_or_default().into())
-}
-
-/// Whose totals.
-pub enum TotalsOf {
-    Commune(i64),
-    Enterprise(i64),
-}
-
 /// A pledge.
 #[derive(InputObject)]
 pub struct PledgeContributionInput {
     pub commune_id: ID,
     /// Required for officials recording a pledge on a partner's behalf; a FIRM always pledges as its own enterprise.
     pub contributor_id: Option<ID>,
-    pub kind: ContributionKind,
+    pub kind: Kind,
     pub purpose: String,
     pub amount: Vnd,
     /// Default: today.
@@ -579,6 +414,29 @@ pub struct PledgeContributionInput {
     pub due_on: Option<Date>,
     /// Retrying with the same key from the same account returns the first contribution instead of creating another.
     pub idempotency_key: Option<String>,
+}
+
+impl TryFrom<PledgeContributionInput> for Pledge {
+    type Error = UserError;
+
+    fn try_from(input: PledgeContributionInput) -> Result<Self, UserError> {
+        Ok(Pledge {
+            contributor_id: input
+                .contributor_id
+                .map(|id| input_partner(&id, "contributorId"))
+                .transpose()?,
+            commune_id: input_key(&input.commune_id, "communeId")?,
+            amount: PositiveVnd::parse("amount", input.amount.get())?,
+            purpose: Note::parse("purpose", &input.purpose)?,
+            kind: input.kind.into(),
+            pledged_on: input.pledged_on.map(|day| day.0),
+            due_on: input.due_on.map(|day| day.0),
+            idempotency_key: input
+                .idempotency_key
+                .map(|key| IdempotencyKey::parse("idempotencyKey", &key))
+                .transpose()?,
+        })
+    }
 }
 
 /// The outcome of `pledgeContribution`.
@@ -596,6 +454,16 @@ crate::payload!(PledgeContributionPayload {
 #[derive(InputObject)]
 pub struct ConfirmContributionInput {
     pub contribution_id: ID,
+}
+
+impl TryFrom<ConfirmContributionInput> for Confirm {
+    type Error = UserError;
+
+    fn try_from(input: ConfirmContributionInput) -> Result<Self, UserError> {
+        Ok(Confirm {
+            contribution_id: input_key(&input.contribution_id, "contributionId")?,
+        })
+    }
 }
 
 /// The outcome of `confirmContribution`.
@@ -619,6 +487,19 @@ pub struct RecordDisbursementInput {
     pub reference: String,
 }
 
+impl TryFrom<RecordDisbursementInput> for Disburse {
+    type Error = UserError;
+
+    fn try_from(input: RecordDisbursementInput) -> Result<Self, UserError> {
+        Ok(Disburse {
+            contribution_id: input_key(&input.contribution_id, "contributionId")?,
+            amount: PositiveVnd::parse("amount", input.amount.get())?,
+            reference: Name::parse("reference", &input.reference)?,
+            disbursed_on: input.disbursed_on.0,
+        })
+    }
+}
+
 /// The outcome of `recordDisbursement`.
 #[derive(SimpleObject, Default)]
 pub struct RecordDisbursementPayload {
@@ -627,11 +508,27 @@ pub struct RecordDisbursementPayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(RecordDisbursementPayload {
+    disbursement: Disbursement,
+    contribution: Contribution
+});
+
 /// The contribution to cancel, and why.
 #[derive(InputObject)]
 pub struct CancelContributionInput {
     pub contribution_id: ID,
     pub reason: String,
+}
+
+impl TryFrom<CancelContributionInput> for Cancel {
+    type Error = UserError;
+
+    fn try_from(input: CancelContributionInput) -> Result<Self, UserError> {
+        Ok(Cancel {
+            contribution_id: input_key(&input.contribution_id, "contributionId")?,
+            reason: Note::parse("reason", &input.reason)?,
+        })
+    }
 }
 
 /// The outcome of `cancelContribution`.
@@ -657,21 +554,7 @@ impl ContributionMutation {
         ctx: &Context<'_>,
         input: PledgeContributionInput,
     ) -> async_graphql::Result<PledgeContributionPayload> {
-        let request = Pledge {
-            commune_id: input.commune_id.0,
-            contributor_id: input.contributor_id.map(|id| id.0),
-            kind: input.kind,
-            purpose: input.purpose,
-            amount: input.amount.get(),
-            pledged_on: input.pledged_on.map(|d| d.0),
-            due_on: input.due_on.map(|d| d.0),
-            idempotency_key: input.idempotency_key,
-        };
-        respond(
-            rules::pledge(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Contribution),
-        )
+        respond(mutate(ctx, input, rules::pledge).await.map(Contribution))
     }
 
     /// Confirms a pledge (officials and admins).
@@ -680,11 +563,7 @@ impl ContributionMutation {
         ctx: &Context<'_>,
         input: ConfirmContributionInput,
     ) -> async_graphql::Result<ConfirmContributionPayload> {
-        respond(
-            rules::confirm(app(ctx)?, session(ctx)?, input.contribution_id.0)
-                .await
-                .map(Contribution),
-        )
+        respond(mutate(ctx, input, rules::confirm).await.map(Contribution))
     }
 
     /// Records a disbursement on a confirmed contribution (officials and admins).
@@ -693,24 +572,10 @@ impl ContributionMutation {
         ctx: &Context<'_>,
         input: RecordDisbursementInput,
     ) -> async_graphql::Result<RecordDisbursementPayload> {
-        let request = Disburse {
-            contribution_id: input.contribution_id.0,
-            amount: input.amount.get(),
-            disbursed_on: input.disbursed_on.0,
-            reference: input.reference,
-        };
-        Ok(
-            match payload(rules::disburse(app(ctx)?, session(ctx)?, request).await)? {
-                Ok((recorded, model)) => RecordDisbursementPayload {
-                    disbursement: Some(Disbursement(recorded)),
-                    contribution: Some(Contribution(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => RecordDisbursementPayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
+        respond(
+            mutate(ctx, input, rules::disburse)
+                .await
+                .map(|(recorded, model)| (Disbursement(recorded), Contribution(model))),
         )
     }
 
@@ -720,14 +585,6 @@ impl ContributionMutation {
         ctx: &Context<'_>,
         input: CancelContributionInput,
     ) -> async_graphql::Result<CancelContributionPayload> {
-        let request = Cancel {
-            contribution_id: input.contribution_id.0,
-            reason: input.reason,
-        };
-        respond(
-            rules::cancel(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Contribution),
-        )
+        respond(mutate(ctx, input, rules::cancel).await.map(Contribution))
     }
 }

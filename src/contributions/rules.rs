@@ -21,80 +21,85 @@ use crate::{
     agencies::entity as agency,
     app::AppState,
     audit::MutationTx,
-    auth::{Role, Session, rules::session_actor},
+    auth::{Role, Session},
     communes::entity as commune,
     enterprises::entity as enterprise,
-    graphql::{
-        errors::{ApiError, MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
-    text::{self, TextKind},
-    twinnings::rules::PartnerKey,
+    error::{ApiError, MutationError, UserError, UserErrorCode, violates},
+    keys::{CommuneKey, ContributionKey, DisbursementKey, EnterpriseKey, Key, PartnerKey},
+    money::PositiveVnd,
+    text::{Name, Note},
 };
+
+/// A client's key for retrying a pledge safely: 1 to 128 printable characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(field: &str, raw: &str) -> Result<IdempotencyKey, UserError> {
+        let key = raw.trim();
+        if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                "use 1 to 128 printable characters",
+            ));
+        }
+        Ok(IdempotencyKey(key.to_owned()))
+    }
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pledge {
-    pub commune_id: String,
-    pub contributor_id: Option<String>,
+    pub commune_id: CommuneKey,
+    pub contributor_id: Option<PartnerKey>,
     pub kind: ContributionKind,
-    pub purpose: String,
-    pub amount: i64,
+    pub purpose: Note,
+    pub amount: PositiveVnd,
     pub pledged_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
-    pub idempotency_key: Option<String>,
+    pub idempotency_key: Option<IdempotencyKey>,
 }
+
+crate::command!(Pledge, "pledgeContribution", SignedIn);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Confirm {
+    pub contribution_id: ContributionKey,
+}
+
+crate::command!(Confirm, "confirmContribution", Officials);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Disburse {
-    pub contribution_id: String,
-    pub amount: i64,
+    pub contribution_id: ContributionKey,
+    pub amount: PositiveVnd,
     pub disbursed_on: NaiveDate,
-    pub reference: String,
+    pub reference: Name,
 }
+
+crate::command!(Disburse, "recordDisbursement", Officials);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cancel {
-    pub contribution_id: String,
-    pub reason: String,
+    pub contribution_id: ContributionKey,
+    pub reason: Note,
 }
 
-fn positive(field: &str, amount: i64) -> Result<i64, UserError> {
-    if amount > 0 {
-        Ok(amount)
-    } else {
-        Err(UserError::at(
-            field,
-            UserErrorCode::Invalid,
-            "must be more than 0 đồng",
-        ))
-    }
-}
-
-fn parse_idempotency_key(raw: Option<&str>) -> Result<Option<String>, UserError> {
-    let Some(key) = raw.map(str::trim) else {
-        return Ok(None);
-    };
-    if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
-        return Err(UserError::at(
-            "idempotencyKey",
-            UserErrorCode::Invalid,
-            "use 1 to 128 printable characters",
-        ));
-    }
-    Ok(Some(key.to_owned()))
-}
+crate::command!(Cancel, "cancelContribution", SignedIn);
 
 async fn by_idempotency_key(
     db: &impl ConnectionTrait,
     account_id: i64,
-    key: &str,
+    key: &IdempotencyKey,
 ) -> Result<Option<contribution::Model>, MutationError> {
     Ok(contribution::Entity::find()
         .filter(contribution::Column::CreatedBy.eq(account_id))
-        .filter(contribution::Column::IdempotencyKey.eq(key))
+        .filter(contribution::Column::IdempotencyKey.eq(key.0.as_str()))
         .one(db)
         .await?)
 }
@@ -102,43 +107,33 @@ async fn by_idempotency_key(
 /// A verified firm pledges as its own enterprise; officials and admins record a
 /// pledge on behalf of an enterprise or agency (`contributorId`). Retrying with the
 /// same idempotency key from the same account returns the first contribution.
+#[tracing::instrument(skip_all, fields(commune = command.commune_id.get(), amount = command.amount.get()))]
 pub async fn pledge(
     app: &AppState,
     session: &Session,
-    input: Pledge,
+    command: Pledge,
 ) -> Result<contribution::Model, MutationError> {
     let principal = session.viewer.require_signed_in()?;
     let contributor = match principal.role {
         Role::Firm => {
-            let own = principal.enterprise_id.ok_or(ApiError::Forbidden)?;
-            if let Some(given) = input.contributor_id.as_deref()
-                && PartnerKey::parse("contributorId", given)? != PartnerKey::Enterprise(own)
-            {
+            let own = PartnerKey::Enterprise(EnterpriseKey::new(
+                principal.enterprise_id.ok_or(ApiError::Forbidden)?,
+            ));
+            if command.contributor_id.is_some_and(|given| given != own) {
                 return Err(ApiError::Forbidden.into());
             }
-            PartnerKey::Enterprise(own)
+            own
         }
-        Role::Official | Role::Admin => match input.contributor_id.as_deref() {
-            Some(given) => PartnerKey::parse("contributorId", given)?,
-            None => {
-                return Err(UserError::at(
-                    "contributorId",
-                    UserErrorCode::Invalid,
-                    "give the enterprise or agency that pledges",
-                )
-                .into());
-            }
-        },
+        Role::Official | Role::Admin => command.contributor_id.ok_or_else(|| {
+            UserError::at(
+                "contributorId",
+                UserErrorCode::Invalid,
+                "give the enterprise or agency that pledges",
+            )
+        })?,
     };
-    let commune_key = ids::key_for_input(
-        &input.commune_id.clone().into(),
-        NodeKind::Commune,
-        "communeId",
-    )?;
-    let amount = positive("amount", input.amount)?;
-    let purpose = text::required("purpose", &input.purpose, TextKind::Note)?;
     let today = app.clock.today();
-    let pledged_on = input.pledged_on.unwrap_or(today);
+    let pledged_on = command.pledged_on.unwrap_or(today);
     if pledged_on > today {
         return Err(UserError::at(
             "pledgedOn",
@@ -147,7 +142,7 @@ pub async fn pledge(
         )
         .into());
     }
-    if input.due_on.is_some_and(|due| due < pledged_on) {
+    if command.due_on.is_some_and(|due| due < pledged_on) {
         return Err(UserError::at(
             "dueOn",
             UserErrorCode::Invalid,
@@ -155,22 +150,14 @@ pub async fn pledge(
         )
         .into());
     }
-    let key = parse_idempotency_key(input.idempotency_key.as_deref())?;
-    if let Some(key) = &key
+    if let Some(key) = &command.idempotency_key
         && let Some(first) = by_idempotency_key(&app.db.read, principal.account_id, key).await?
     {
         return Ok(first);
     }
 
-    let tx = MutationTx::begin(
-        &app.db,
-        "pledgeContribution",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    if commune::Entity::find_by_id(commune_key)
+    let tx = MutationTx::begin(app, session, &command).await?;
+    if commune::Entity::find_by_id(command.commune_id.get())
         .one(&*tx)
         .await?
         .is_none()
@@ -179,7 +166,7 @@ pub async fn pledge(
     }
     match contributor {
         PartnerKey::Enterprise(key) => {
-            let found = enterprise::Entity::find_by_id(key).one(&*tx).await?;
+            let found = enterprise::Entity::find_by_id(key.get()).one(&*tx).await?;
             match found {
                 None => {
                     return Err(UserError::at(
@@ -204,7 +191,11 @@ pub async fn pledge(
             }
         }
         PartnerKey::Agency(key) => {
-            if agency::Entity::find_by_id(key).one(&*tx).await?.is_none() {
+            if agency::Entity::find_by_id(key.get())
+                .one(&*tx)
+                .await?
+                .is_none()
+            {
                 return Err(UserError::at(
                     "contributorId",
                     UserErrorCode::NotFound,
@@ -216,26 +207,20 @@ pub async fn pledge(
     }
     let now = Utc::now();
     let inserted = contribution::ActiveModel {
-        commune_id: Set(commune_key),
-        enterprise_id: Set(match contributor {
-            PartnerKey::Enterprise(key) => Some(key),
-            PartnerKey::Agency(_) => None,
-        }),
-        agency_id: Set(match contributor {
-            PartnerKey::Agency(key) => Some(key),
-            PartnerKey::Enterprise(_) => None,
-        }),
-        kind: Set(input.kind),
-        purpose: Set(purpose),
-        pledged_amount: Set(amount),
+        commune_id: Set(command.commune_id.get()),
+        enterprise_id: Set(contributor.enterprise()),
+        agency_id: Set(contributor.agency()),
+        kind: Set(command.kind),
+        purpose: Set(command.purpose.as_str().to_owned()),
+        pledged_amount: Set(command.amount.get()),
         disbursed_amount: Set(0),
         status: Set(ContributionStatus::Pledged),
         pledged_on: Set(pledged_on),
-        due_on: Set(input.due_on),
+        due_on: Set(command.due_on),
         confirmed_at: Set(None),
         cancelled_at: Set(None),
         cancellation_reason: Set(None),
-        idempotency_key: Set(key.clone()),
+        idempotency_key: Set(command.idempotency_key.as_ref().map(|key| key.0.clone())),
         created_by: Set(principal.account_id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -243,21 +228,19 @@ pub async fn pledge(
     }
     .insert(&*tx)
     .await;
-    match inserted {
-        Ok(created) => {
-            tx.commit(Some(&ids::encode(NodeKind::Contribution, created.id)))
-                .await?;
+    match (inserted, &command.idempotency_key) {
+        (Ok(created), _) => {
+            tx.commit(ContributionKey::new(created.id)).await?;
             Ok(created)
         }
         // A concurrent retry with the same key won the race: answer with its row.
-        Err(error) if is_unique_violation(&error) && key.is_some() => {
+        (Err(error), Some(key)) if violates(&error, "contributions_idempotency_key") => {
             drop(tx);
-            let key = key.unwrap_or_default();
-            by_idempotency_key(&app.db.write, principal.account_id, &key)
+            by_idempotency_key(&app.db.write, principal.account_id, key)
                 .await?
                 .ok_or_else(|| ApiError::internal(error).into())
         }
-        Err(error) => Err(error.into()),
+        (Err(error), _) => Err(error.into()),
     }
 }
 
@@ -289,26 +272,14 @@ fn invalid_transition(current: ContributionStatus, wanted: &str) -> MutationErro
 }
 
 /// PLEDGED → CONFIRMED (officials and admins).
+#[tracing::instrument(skip_all, fields(contribution = command.contribution_id.get()))]
 pub async fn confirm(
     app: &AppState,
     session: &Session,
-    contribution_id: String,
+    command: Confirm,
 ) -> Result<contribution::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = ids::key_for_input(
-        &contribution_id.clone().into(),
-        NodeKind::Contribution,
-        "contributionId",
-    )?;
-    let input = serde_json::json!({ "contributionId": contribution_id });
-    let tx = MutationTx::begin(
-        &app.db,
-        "confirmContribution",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.contribution_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let now = Utc::now();
     let changed = contribution::Entity::update_many()
         .col_expr(
@@ -328,27 +299,22 @@ pub async fn confirm(
             "only a PLEDGED contribution can be confirmed",
         ));
     }
-    tx.commit(Some(&ids::encode(NodeKind::Contribution, key)))
-        .await?;
+    tx.commit(command.contribution_id).await?;
     Ok(current)
 }
 
 /// Records money or goods handed over, on a CONFIRMED contribution, never beyond
 /// the pledge; reaching it makes the contribution FULFILLED.
+#[tracing::instrument(skip_all, fields(contribution = command.contribution_id.get(), amount = command.amount.get()))]
 pub async fn disburse(
     app: &AppState,
     session: &Session,
-    input: Disburse,
+    command: Disburse,
 ) -> Result<(disbursement::Model, contribution::Model), MutationError> {
     let principal = session.viewer.require_official()?;
-    let key = ids::key_for_input(
-        &input.contribution_id.clone().into(),
-        NodeKind::Contribution,
-        "contributionId",
-    )?;
-    let amount = positive("amount", input.amount)?;
-    let reference = text::required("reference", &input.reference, TextKind::Name)?;
-    if input.disbursed_on > app.clock.today() {
+    let key = command.contribution_id.get();
+    let amount = command.amount.get();
+    if command.disbursed_on > app.clock.today() {
         return Err(UserError::at(
             "disbursedOn",
             UserErrorCode::Invalid,
@@ -356,16 +322,9 @@ pub async fn disburse(
         )
         .into());
     }
-    let tx = MutationTx::begin(
-        &app.db,
-        "recordDisbursement",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let tx = MutationTx::begin(app, session, &command).await?;
     let before = find(&*tx, key).await?;
-    if input.disbursed_on < before.pledged_on {
+    if command.disbursed_on < before.pledged_on {
         return Err(UserError::at(
             "disbursedOn",
             UserErrorCode::Invalid,
@@ -416,8 +375,8 @@ pub async fn disburse(
     let recorded = disbursement::ActiveModel {
         contribution_id: Set(key),
         amount: Set(amount),
-        disbursed_on: Set(input.disbursed_on),
-        reference: Set(reference),
+        disbursed_on: Set(command.disbursed_on),
+        reference: Set(command.reference.as_str().to_owned()),
         recorded_by: Set(principal.account_id),
         recorded_at: Set(now),
         ..Default::default()
@@ -425,33 +384,21 @@ pub async fn disburse(
     .insert(&*tx)
     .await?;
     let after = find(&*tx, key).await?;
-    tx.commit(Some(&ids::encode(NodeKind::Disbursement, recorded.id)))
-        .await?;
+    tx.commit(DisbursementKey::new(recorded.id)).await?;
     Ok((recorded, after))
 }
 
 /// Withdraws a pledge while nothing is disbursed: officials and admins from PLEDGED
 /// or CONFIRMED; the contributing firm only its own, while PLEDGED.
+#[tracing::instrument(skip_all, fields(contribution = command.contribution_id.get()))]
 pub async fn cancel(
     app: &AppState,
     session: &Session,
-    input: Cancel,
+    command: Cancel,
 ) -> Result<contribution::Model, MutationError> {
     let principal = session.viewer.require_signed_in()?;
-    let key = ids::key_for_input(
-        &input.contribution_id.clone().into(),
-        NodeKind::Contribution,
-        "contributionId",
-    )?;
-    let reason = text::required("reason", &input.reason, TextKind::Note)?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "cancelContribution",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.contribution_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let before = find(&*tx, key).await?;
     let allowed: &[ContributionStatus] = if principal.role == Role::Firm {
         if principal.enterprise_id.is_none() || before.enterprise_id != principal.enterprise_id {
@@ -474,7 +421,7 @@ pub async fn cancel(
         .col_expr(contribution::Column::CancelledAt, Expr::value(now))
         .col_expr(
             contribution::Column::CancellationReason,
-            Expr::value(reason),
+            Expr::value(command.reason.as_str()),
         )
         .col_expr(contribution::Column::UpdatedAt, Expr::value(now))
         .filter(contribution::Column::Id.eq(key))
@@ -489,7 +436,6 @@ pub async fn cancel(
             "only a PLEDGED or CONFIRMED contribution with nothing disbursed can be cancelled",
         ));
     }
-    tx.commit(Some(&ids::encode(NodeKind::Contribution, key)))
-        .await?;
+    tx.commit(command.contribution_id).await?;
     Ok(after)
 }

@@ -1,10 +1,9 @@
 //! The `dialogues` table.
 
-use async_graphql::Enum;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// The kind of meeting.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueFormat {
@@ -23,7 +22,7 @@ pub enum DialogueFormat {
 }
 
 /// Which tier of government holds it.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueLevel {
@@ -39,7 +38,7 @@ pub enum DialogueLevel {
 }
 
 /// SCHEDULED -> HELD (closed with minutes, once started) or CANCELLED (with a reason).
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueStatus {

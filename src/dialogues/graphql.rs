@@ -10,7 +10,9 @@ use super::{
     commune_link,
     entity::{self as dialogue, DialogueFormat, DialogueLevel, DialogueStatus},
     registration,
-    rules::{self, Schedule, Update},
+    rules::{
+        self, Attendees, Cancel, Capacity, Close, Register, Reorder, Schedule, Update, Withdraw,
+    },
 };
 use crate::{
     agenda::{graphql::AgendaItem, rules::can_see},
@@ -18,16 +20,59 @@ use crate::{
     communes::graphql::Commune,
     connection,
     enterprises::graphql::Enterprise,
+    error::{ApiError, UserError},
     graphql::{
         app,
-        errors::{ApiError, UserError, payload, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids::{self, argument_key, input_key},
         loaders::{loaded, loaders},
+        mutate,
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        patch,
         scalars::DateTime,
         session,
     },
+    keys::{CommuneKey, DialogueKey, Key},
+    text::{Body, Name, Note},
 };
+
+/// The kind of meeting.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "DialogueFormat", remote = "DialogueFormat")]
+pub enum Format {
+    /// đối thoại doanh nghiệp
+    BusinessDialogue,
+    /// đối thoại với nhân dân
+    CitizenDialogue,
+    /// giao ban cụm xã
+    ClusterBriefing,
+    /// tiếp xúc cử tri
+    VoterMeeting,
+}
+
+/// Which tier of government holds it.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "DialogueLevel", remote = "DialogueLevel")]
+pub enum Level {
+    /// The province.
+    Province,
+    /// A district (where that tier still applies).
+    District,
+    /// A commune.
+    Commune,
+}
+
+/// SCHEDULED -> HELD (closed with minutes, once started) or CANCELLED (with a reason).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "DialogueStatus", remote = "DialogueStatus")]
+pub enum Status {
+    /// Planned; open for registration until it starts.
+    Scheduled,
+    /// Took place; minutes published.
+    Held,
+    /// Called off.
+    Cancelled,
+}
 
 /// A meeting of the leadership with enterprises or citizens (đối thoại), a cluster
 /// briefing of communes (giao ban cụm xã) or a voter meeting (tiếp xúc cử tri).
@@ -38,7 +83,7 @@ pub struct Dialogue(pub dialogue::Model);
 impl Dialogue {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Dialogue, self.0.id)
+        ids::encode(DialogueKey::KIND, self.0.id)
     }
 
     /// What the dialogue is about.
@@ -47,18 +92,18 @@ impl Dialogue {
     }
 
     /// The kind of meeting.
-    async fn format(&self) -> DialogueFormat {
-        self.0.format
+    async fn format(&self) -> Format {
+        self.0.format.into()
     }
 
     /// Which tier holds it.
-    async fn level(&self) -> DialogueLevel {
-        self.0.level
+    async fn level(&self) -> Level {
+        self.0.level.into()
     }
 
     /// SCHEDULED, HELD or CANCELLED.
-    async fn status(&self) -> DialogueStatus {
-        self.0.status
+    async fn status(&self) -> Status {
+        self.0.status.into()
     }
 
     /// When it starts.
@@ -190,8 +235,8 @@ connection!(Dialogue, DialogueConnection, DialogueEdge, "dialogues");
 /// Narrows `dialogues`.
 #[derive(InputObject, Default)]
 pub struct DialogueFilter {
-    pub statuses: Option<Vec<DialogueStatus>>,
-    pub formats: Option<Vec<DialogueFormat>>,
+    pub statuses: Option<Vec<Status>>,
+    pub formats: Option<Vec<Format>>,
     /// Dialogues that start at or after this instant.
     pub from: Option<DateTime>,
     /// Dialogues that start before this instant.
@@ -218,10 +263,13 @@ impl DialogueFilter {
     fn condition(self) -> Result<Condition, ApiError> {
         let mut condition = Condition::all();
         if let Some(statuses) = self.statuses {
-            condition = condition.add(dialogue::Column::Status.is_in(statuses));
+            condition = condition.add(
+                dialogue::Column::Status.is_in(statuses.into_iter().map(DialogueStatus::from)),
+            );
         }
         if let Some(formats) = self.formats {
-            condition = condition.add(dialogue::Column::Format.is_in(formats));
+            condition = condition
+                .add(dialogue::Column::Format.is_in(formats.into_iter().map(DialogueFormat::from)));
         }
         if let Some(from) = self.from {
             condition = condition.add(dialogue::Column::StartsAt.gte(from.0));
@@ -230,11 +278,11 @@ impl DialogueFilter {
             condition = condition.add(dialogue::Column::StartsAt.lt(to.0));
         }
         if let Some(id) = self.commune_id {
-            let key = ids::key_for_argument(&id, NodeKind::Commune, "filter.communeId")?;
+            let key: CommuneKey = argument_key(&id, "filter.communeId")?;
             let linked = Query::select()
                 .column(commune_link::Column::DialogueId)
                 .from(commune_link::Entity)
-                .and_where(Expr::col(commune_link::Column::CommuneId).eq(key))
+                .and_where(Expr::col(commune_link::Column::CommuneId).eq(key.get()))
                 .to_owned();
             condition = condition.add(dialogue::Column::Id.in_subquery(linked));
         }
@@ -288,8 +336,8 @@ pub async fn dialogue_node(ctx: &Context<'_>, key: i64) -> Result<Option<Dialogu
 #[derive(InputObject)]
 pub struct ScheduleDialogueInput {
     pub title: String,
-    pub format: DialogueFormat,
-    pub level: DialogueLevel,
+    pub format: Format,
+    pub level: Level,
     pub starts_at: DateTime,
     pub ends_at: DateTime,
     pub venue: String,
@@ -298,6 +346,34 @@ pub struct ScheduleDialogueInput {
     pub capacity: Option<i32>,
     /// For cluster briefings: the communes of the cluster.
     pub commune_ids: Option<Vec<ID>>,
+}
+
+impl TryFrom<ScheduleDialogueInput> for Schedule {
+    type Error = UserError;
+
+    fn try_from(input: ScheduleDialogueInput) -> Result<Self, UserError> {
+        let mut commune_ids: Vec<CommuneKey> = Vec::new();
+        for id in input.commune_ids.unwrap_or_default() {
+            let key = input_key(&id, "communeIds")?;
+            if !commune_ids.contains(&key) {
+                commune_ids.push(key);
+            }
+        }
+        Ok(Schedule {
+            title: Name::parse("title", &input.title)?,
+            venue: Name::parse("venue", &input.venue)?,
+            chair: Name::parse("chair", &input.chair)?,
+            capacity: input
+                .capacity
+                .map(|capacity| Capacity::parse("capacity", capacity))
+                .transpose()?,
+            format: input.format.into(),
+            level: input.level.into(),
+            starts_at: input.starts_at.0,
+            ends_at: input.ends_at.0,
+            commune_ids,
+        })
+    }
 }
 
 /// The outcome of `scheduleDialogue`.
@@ -322,6 +398,26 @@ pub struct UpdateDialogueInput {
     pub capacity: MaybeUndefined<i32>,
 }
 
+impl TryFrom<UpdateDialogueInput> for Update {
+    type Error = UserError;
+
+    fn try_from(input: UpdateDialogueInput) -> Result<Self, UserError> {
+        let text = |field: &str, value: Option<String>| {
+            value.map(|value| Name::parse(field, &value)).transpose()
+        };
+        Ok(Update {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+            title: text("title", input.title)?,
+            venue: text("venue", input.venue)?,
+            chair: text("chair", input.chair)?,
+            capacity: patch(input.capacity)
+                .try_map(|capacity| Capacity::parse("capacity", capacity))?,
+            starts_at: input.starts_at.map(|at| at.0),
+            ends_at: input.ends_at.map(|at| at.0),
+        })
+    }
+}
+
 /// The outcome of `updateDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct UpdateDialoguePayload {
@@ -338,6 +434,17 @@ pub struct CancelDialogueInput {
     pub reason: String,
 }
 
+impl TryFrom<CancelDialogueInput> for Cancel {
+    type Error = UserError;
+
+    fn try_from(input: CancelDialogueInput) -> Result<Self, UserError> {
+        Ok(Cancel {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+            reason: Note::parse("reason", &input.reason)?,
+        })
+    }
+}
+
 /// The outcome of `cancelDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct CancelDialoguePayload {
@@ -352,6 +459,17 @@ crate::payload!(CancelDialoguePayload { dialogue: Dialogue });
 pub struct CloseDialogueInput {
     pub dialogue_id: ID,
     pub minutes: String,
+}
+
+impl TryFrom<CloseDialogueInput> for Close {
+    type Error = UserError;
+
+    fn try_from(input: CloseDialogueInput) -> Result<Self, UserError> {
+        Ok(Close {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+            minutes: Body::parse("minutes", &input.minutes)?,
+        })
+    }
 }
 
 /// The outcome of `closeDialogue`.
@@ -371,6 +489,17 @@ pub struct RegisterForDialogueInput {
     pub attendees: i32,
 }
 
+impl TryFrom<RegisterForDialogueInput> for Register {
+    type Error = UserError;
+
+    fn try_from(input: RegisterForDialogueInput) -> Result<Self, UserError> {
+        Ok(Register {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+            attendees: Attendees::parse("attendees", input.attendees)?,
+        })
+    }
+}
+
 /// The outcome of `registerForDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct RegisterForDialoguePayload {
@@ -379,10 +508,25 @@ pub struct RegisterForDialoguePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(RegisterForDialoguePayload {
+    registration: DialogueRegistration,
+    dialogue: Dialogue
+});
+
 /// The dialogue to withdraw the viewer's enterprise from.
 #[derive(InputObject)]
 pub struct WithdrawRegistrationInput {
     pub dialogue_id: ID,
+}
+
+impl TryFrom<WithdrawRegistrationInput> for Withdraw {
+    type Error = UserError;
+
+    fn try_from(input: WithdrawRegistrationInput) -> Result<Self, UserError> {
+        Ok(Withdraw {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+        })
+    }
 }
 
 /// The outcome of `withdrawRegistration`.
@@ -400,6 +544,21 @@ pub struct ReorderAgendaInput {
     pub dialogue_id: ID,
     /// Every agenda item of the dialogue, in the new order.
     pub agenda_item_ids: Vec<ID>,
+}
+
+impl TryFrom<ReorderAgendaInput> for Reorder {
+    type Error = UserError;
+
+    fn try_from(input: ReorderAgendaInput) -> Result<Self, UserError> {
+        Ok(Reorder {
+            dialogue_id: input_key(&input.dialogue_id, "dialogueId")?,
+            agenda_item_ids: input
+                .agenda_item_ids
+                .iter()
+                .map(|id| input_key(id, "agendaItemIds"))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// The outcome of `reorderAgenda`.
@@ -422,27 +581,7 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: ScheduleDialogueInput,
     ) -> async_graphql::Result<ScheduleDialoguePayload> {
-        let request = Schedule {
-            title: input.title,
-            format: input.format,
-            level: input.level,
-            starts_at: input.starts_at.0,
-            ends_at: input.ends_at.0,
-            venue: input.venue,
-            chair: input.chair,
-            capacity: input.capacity,
-            commune_ids: input
-                .commune_ids
-                .unwrap_or_default()
-                .into_iter()
-                .map(|id| id.0)
-                .collect(),
-        };
-        respond(
-            rules::schedule(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::schedule).await.map(Dialogue))
     }
 
     /// Changes a scheduled dialogue (officials and admins).
@@ -451,20 +590,7 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: UpdateDialogueInput,
     ) -> async_graphql::Result<UpdateDialoguePayload> {
-        let request = Update {
-            dialogue_id: input.dialogue_id.0,
-            title: input.title,
-            starts_at: input.starts_at.map(|t| t.0),
-            ends_at: input.ends_at.map(|t| t.0),
-            venue: input.venue,
-            chair: input.chair,
-            capacity: input.capacity,
-        };
-        respond(
-            rules::update(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::update).await.map(Dialogue))
     }
 
     /// Cancels a scheduled dialogue, with a reason (officials and admins).
@@ -473,11 +599,7 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: CancelDialogueInput,
     ) -> async_graphql::Result<CancelDialoguePayload> {
-        respond(
-            rules::cancel(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.reason)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::cancel).await.map(Dialogue))
     }
 
     /// Closes a dialogue that has started as HELD, with its minutes (officials and admins).
@@ -486,11 +608,7 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: CloseDialogueInput,
     ) -> async_graphql::Result<CloseDialoguePayload> {
-        respond(
-            rules::close(app(ctx)?, session(ctx)?, input.dialogue_id.0, input.minutes)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::close).await.map(Dialogue))
     }
 
     /// Registers the viewer's verified enterprise for a scheduled dialogue.
@@ -499,26 +617,10 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: RegisterForDialogueInput,
     ) -> async_graphql::Result<RegisterForDialoguePayload> {
-        Ok(
-            match payload(
-                rules::register(
-                    app(ctx)?,
-                    session(ctx)?,
-                    input.dialogue_id.0,
-                    input.attendees,
-                )
-                .await,
-            )? {
-                Ok((registered, model)) => RegisterForDialoguePayload {
-                    registration: Some(DialogueRegistration(registered)),
-                    dialogue: Some(Dialogue(model)),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => RegisterForDialoguePayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
+        respond(
+            mutate(ctx, input, rules::register)
+                .await
+                .map(|(registered, model)| (DialogueRegistration(registered), Dialogue(model))),
         )
     }
 
@@ -528,11 +630,7 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: WithdrawRegistrationInput,
     ) -> async_graphql::Result<WithdrawRegistrationPayload> {
-        respond(
-            rules::withdraw(app(ctx)?, session(ctx)?, input.dialogue_id.0)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::withdraw).await.map(Dialogue))
     }
 
     /// Puts a dialogue's agenda in a new order (officials and admins).
@@ -541,11 +639,6 @@ impl DialogueMutation {
         ctx: &Context<'_>,
         input: ReorderAgendaInput,
     ) -> async_graphql::Result<ReorderAgendaPayload> {
-        let ids = input.agenda_item_ids.into_iter().map(|id| id.0).collect();
-        respond(
-            rules::reorder(app(ctx)?, session(ctx)?, input.dialogue_id.0, ids)
-                .await
-                .map(Dialogue),
-        )
+        respond(mutate(ctx, input, rules::reorder).await.map(Dialogue))
     }
 }

@@ -3,7 +3,6 @@
 //! register. Capacity is one conditional UPDATE of `registered_count`, so it holds
 //! under any concurrency on either engine.
 
-use async_graphql::MaybeUndefined;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait,
@@ -22,46 +21,136 @@ use crate::{
     agenda::entity as agenda_item,
     app::AppState,
     audit::MutationTx,
-    auth::{Role, Session, rules::session_actor},
+    auth::{Role, Session},
     communes::entity as commune,
     enterprises::entity as enterprise,
+    error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
     events::Change,
-    graphql::{
-        errors::{ApiError, MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
-    text::{self, TextKind},
+    keys::{AgendaItemKey, CommuneKey, DialogueKey, Key},
+    patch::Patch,
+    text::{Body, Name, Note},
 };
 
 /// The most people one enterprise may bring.
 const MAX_ATTENDEES: i32 = 100;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Schedule {
-    pub title: String,
-    pub format: DialogueFormat,
-    pub level: DialogueLevel,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub venue: String,
-    pub chair: String,
-    pub capacity: Option<i32>,
-    pub commune_ids: Vec<String>,
+/// How many enterprises may register: at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Capacity(i32);
+
+impl Capacity {
+    pub fn parse(field: &str, capacity: i32) -> Result<Capacity, UserError> {
+        if capacity < 1 {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                "must be at least 1, or null for no limit",
+            ));
+        }
+        Ok(Capacity(capacity))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// How many people an enterprise brings: 1 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Attendees(i32);
+
+impl Attendees {
+    pub fn parse(field: &str, attendees: i32) -> Result<Attendees, UserError> {
+        if !(1..=MAX_ATTENDEES).contains(&attendees) {
+            return Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                format!("must be between 1 and {MAX_ATTENDEES}"),
+            ));
+        }
+        Ok(Attendees(attendees))
+    }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub title: Name,
+    pub format: DialogueFormat,
+    pub level: DialogueLevel,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue: Name,
+    pub chair: Name,
+    pub capacity: Option<Capacity>,
+    /// Each commune once, in the order given.
+    pub commune_ids: Vec<CommuneKey>,
+}
+
+crate::command!(Schedule, "scheduleDialogue", Officials);
+
+/// Changes to a scheduled dialogue; `None` and [`Patch::Keep`] leave a field as
+/// it is.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Update {
-    pub dialogue_id: String,
-    pub title: Option<String>,
+    pub dialogue_id: DialogueKey,
+    pub title: Option<Name>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub venue: Option<String>,
-    pub chair: Option<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub capacity: MaybeUndefined<i32>,
+    pub venue: Option<Name>,
+    pub chair: Option<Name>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub capacity: Patch<Capacity>,
 }
+
+crate::command!(Update, "updateDialogue", Officials);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cancel {
+    pub dialogue_id: DialogueKey,
+    pub reason: Note,
+}
+
+crate::command!(Cancel, "cancelDialogue", Officials);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Close {
+    pub dialogue_id: DialogueKey,
+    pub minutes: Body,
+}
+
+crate::command!(Close, "closeDialogue", Officials);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Register {
+    pub dialogue_id: DialogueKey,
+    pub attendees: Attendees,
+}
+
+crate::command!(Register, "registerForDialogue", Firms);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Withdraw {
+    pub dialogue_id: DialogueKey,
+}
+
+crate::command!(Withdraw, "withdrawRegistration", Firms);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reorder {
+    pub dialogue_id: DialogueKey,
+    pub agenda_item_ids: Vec<AgendaItemKey>,
+}
+
+crate::command!(Reorder, "reorderAgenda", Officials);
 
 /// The venue as the overlap rule compares it.
 pub fn venue_key(venue: &str) -> String {
@@ -72,10 +161,6 @@ pub fn venue_key(venue: &str) -> String {
         .to_lowercase()
 }
 
-fn dialogue_key(id: &str) -> Result<i64, UserError> {
-    ids::key_for_input(&id.to_owned().into(), NodeKind::Dialogue, "dialogueId")
-}
-
 pub async fn find(db: &impl ConnectionTrait, key: i64) -> Result<dialogue::Model, MutationError> {
     dialogue::Entity::find_by_id(key)
         .one(db)
@@ -83,17 +168,6 @@ pub async fn find(db: &impl ConnectionTrait, key: i64) -> Result<dialogue::Model
         .ok_or_else(|| {
             UserError::at("dialogueId", UserErrorCode::NotFound, "no such dialogue").into()
         })
-}
-
-fn check_capacity(capacity: Option<i32>) -> Result<(), UserError> {
-    match capacity {
-        Some(c) if c < 1 => Err(UserError::at(
-            "capacity",
-            UserErrorCode::Invalid,
-            "must be at least 1, or null for no limit",
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// CONFLICT when another SCHEDULED dialogue at the same venue overlaps
@@ -155,53 +229,39 @@ fn check_times(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(starts_at = %command.starts_at))]
 pub async fn schedule(
     app: &AppState,
     session: &Session,
-    input: Schedule,
+    command: Schedule,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_official()?;
-    let title = text::required("title", &input.title, TextKind::Name)?;
-    let venue = text::required("venue", &input.venue, TextKind::Name)?;
-    let chair = text::required("chair", &input.chair, TextKind::Name)?;
-    check_times(app, input.starts_at, input.ends_at)?;
-    check_capacity(input.capacity)?;
-    let mut communes = Vec::new();
-    for id in &input.commune_ids {
-        let key = ids::key_for_input(&id.clone().into(), NodeKind::Commune, "communeIds")?;
-        if !communes.contains(&key) {
-            communes.push(key);
-        }
-    }
-    let tx = MutationTx::begin(
-        &app.db,
-        "scheduleDialogue",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    for key in &communes {
-        if commune::Entity::find_by_id(*key).one(&*tx).await?.is_none() {
+    check_times(app, command.starts_at, command.ends_at)?;
+    let tx = MutationTx::begin(app, session, &command).await?;
+    for key in &command.commune_ids {
+        if commune::Entity::find_by_id(key.get())
+            .one(&*tx)
+            .await?
+            .is_none()
+        {
             return Err(
                 UserError::at("communeIds", UserErrorCode::NotFound, "no such commune").into(),
             );
         }
     }
-    let key = venue_key(&venue);
-    check_venue_free(&tx, &key, input.starts_at, input.ends_at, None).await?;
+    let key = venue_key(&command.venue);
+    check_venue_free(&tx, &key, command.starts_at, command.ends_at, None).await?;
     let now = Utc::now();
     let created = dialogue::ActiveModel {
-        title: Set(title),
-        format: Set(input.format),
-        level: Set(input.level),
+        title: Set(command.title.as_str().to_owned()),
+        format: Set(command.format),
+        level: Set(command.level),
         status: Set(DialogueStatus::Scheduled),
-        starts_at: Set(input.starts_at),
-        ends_at: Set(input.ends_at),
-        venue: Set(venue),
+        starts_at: Set(command.starts_at),
+        ends_at: Set(command.ends_at),
+        venue: Set(command.venue.as_str().to_owned()),
         venue_key: Set(key),
-        chair: Set(chair),
-        capacity: Set(input.capacity),
+        chair: Set(command.chair.as_str().to_owned()),
+        capacity: Set(command.capacity.map(Capacity::get)),
         registered_count: Set(0),
         minutes: Set(None),
         cancellation_reason: Set(None),
@@ -211,10 +271,10 @@ pub async fn schedule(
     }
     .insert(&*tx)
     .await?;
-    for commune_id in communes {
+    for commune_id in &command.commune_ids {
         commune_link::ActiveModel {
             dialogue_id: Set(created.id),
-            commune_id: Set(commune_id),
+            commune_id: Set(commune_id.get()),
         }
         .insert(&*tx)
         .await?;
@@ -232,39 +292,14 @@ fn not_scheduled(current: DialogueStatus, what: &str) -> MutationError {
     .into()
 }
 
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn update(
     app: &AppState,
     session: &Session,
-    input: Update,
+    command: Update,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = dialogue_key(&input.dialogue_id)?;
-    let title = input
-        .title
-        .as_deref()
-        .map(|t| text::required("title", t, TextKind::Name))
-        .transpose()?;
-    let venue = input
-        .venue
-        .as_deref()
-        .map(|v| text::required("venue", v, TextKind::Name))
-        .transpose()?;
-    let chair = input
-        .chair
-        .as_deref()
-        .map(|c| text::required("chair", c, TextKind::Name))
-        .transpose()?;
-    if let MaybeUndefined::Value(capacity) = input.capacity {
-        check_capacity(Some(capacity))?;
-    }
-    let tx = MutationTx::begin(
-        &app.db,
-        "updateDialogue",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
@@ -272,12 +307,13 @@ pub async fn update(
             "only a SCHEDULED dialogue can be changed",
         ));
     }
-    let starts = input.starts_at.unwrap_or(current.starts_at);
-    let ends = input.ends_at.unwrap_or(current.ends_at);
-    if input.starts_at.is_some() || input.ends_at.is_some() {
+    let starts = command.starts_at.unwrap_or(current.starts_at);
+    let ends = command.ends_at.unwrap_or(current.ends_at);
+    if command.starts_at.is_some() || command.ends_at.is_some() {
         check_times(app, starts, ends)?;
     }
-    let venue_key = venue
+    let venue_key = command
+        .venue
         .as_deref()
         .map(venue_key)
         .unwrap_or_else(|| current.venue_key.clone());
@@ -290,21 +326,22 @@ pub async fn update(
         .col_expr(dialogue::Column::UpdatedAt, Expr::value(now))
         .filter(dialogue::Column::Id.eq(key))
         .filter(dialogue::Column::Status.eq(DialogueStatus::Scheduled));
-    if let Some(title) = title {
-        changes = changes.col_expr(dialogue::Column::Title, Expr::value(title));
+    for (column, text) in [
+        (dialogue::Column::Title, &command.title),
+        (dialogue::Column::Venue, &command.venue),
+        (dialogue::Column::Chair, &command.chair),
+    ] {
+        if let Some(text) = text {
+            changes = changes.col_expr(column, Expr::value(text.as_str()));
+        }
     }
-    if let Some(venue) = venue {
-        changes = changes.col_expr(dialogue::Column::Venue, Expr::value(venue));
-    }
-    if let Some(chair) = chair {
-        changes = changes.col_expr(dialogue::Column::Chair, Expr::value(chair));
-    }
-    match input.capacity {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => {
+    match command.capacity {
+        Patch::Keep => {}
+        Patch::Clear => {
             changes = changes.col_expr(dialogue::Column::Capacity, Expr::value(Option::<i32>::None))
         }
-        MaybeUndefined::Value(capacity) => {
+        Patch::Set(capacity) => {
+            let capacity = capacity.get();
             // Never below the registrations already accepted, checked in the same statement.
             changes = changes
                 .col_expr(dialogue::Column::Capacity, Expr::value(capacity))
@@ -329,29 +366,22 @@ pub async fn update(
 }
 
 /// SCHEDULED → CANCELLED, with a reason.
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn cancel(
     app: &AppState,
     session: &Session,
-    dialogue_id: String,
-    reason: String,
+    command: Cancel,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = dialogue_key(&dialogue_id)?;
-    let reason = text::required("reason", &reason, TextKind::Note)?;
-    let input = serde_json::json!({ "dialogueId": dialogue_id, "reason": reason });
-    let tx = MutationTx::begin(
-        &app.db,
-        "cancelDialogue",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let cancelled = leave_scheduled(
         &tx,
         key,
         DialogueStatus::Cancelled,
-        (dialogue::Column::CancellationReason, reason),
+        (
+            dialogue::Column::CancellationReason,
+            command.reason.as_str(),
+        ),
         "only a SCHEDULED dialogue can be cancelled",
     )
     .await?;
@@ -360,24 +390,14 @@ pub async fn cancel(
 }
 
 /// SCHEDULED → HELD once it has started, with its minutes.
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn close(
     app: &AppState,
     session: &Session,
-    dialogue_id: String,
-    minutes: String,
+    command: Close,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = dialogue_key(&dialogue_id)?;
-    let minutes = text::required("minutes", &minutes, TextKind::Body)?;
-    let input = serde_json::json!({ "dialogueId": dialogue_id, "minutes": minutes });
-    let tx = MutationTx::begin(
-        &app.db,
-        "closeDialogue",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
@@ -397,7 +417,7 @@ pub async fn close(
         &tx,
         key,
         DialogueStatus::Held,
-        (dialogue::Column::Minutes, minutes),
+        (dialogue::Column::Minutes, command.minutes.as_str()),
         "only a SCHEDULED dialogue can be closed",
     )
     .await?;
@@ -411,7 +431,7 @@ async fn leave_scheduled(
     tx: &MutationTx,
     key: i64,
     to: DialogueStatus,
-    (column, text): (dialogue::Column, String),
+    (column, text): (dialogue::Column, &str),
     refusal: &str,
 ) -> Result<dialogue::Model, MutationError> {
     let changed = dialogue::Entity::update_many()
@@ -432,7 +452,7 @@ async fn leave_scheduled(
 /// Tells subscribers the dialogue changed and commits with its audit event.
 async fn finish(mut tx: MutationTx, key: i64) -> Result<(), ApiError> {
     tx.notify(Change::Dialogue(key));
-    tx.commit(Some(&ids::encode(NodeKind::Dialogue, key))).await
+    tx.commit(DialogueKey::new(key)).await
 }
 
 /// The firm's own verified enterprise; registering is for firms only.
@@ -449,32 +469,17 @@ async fn firm_enterprise(
 }
 
 /// A verified firm registers its enterprise while the dialogue is SCHEDULED and
-/// has not started, within its capacity.
+/// has not started, within its capacity. A second registration of the enterprise
+/// is refused by the database's unique key, before any place is taken.
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn register(
     app: &AppState,
     session: &Session,
-    dialogue_id: String,
-    attendees: i32,
+    command: Register,
 ) -> Result<(registration::Model, dialogue::Model), MutationError> {
     let principal = session.viewer.require_role(&[Role::Firm])?.clone();
-    let key = dialogue_key(&dialogue_id)?;
-    if !(1..=MAX_ATTENDEES).contains(&attendees) {
-        return Err(UserError::at(
-            "attendees",
-            UserErrorCode::Invalid,
-            format!("must be between 1 and {MAX_ATTENDEES}"),
-        )
-        .into());
-    }
-    let input = serde_json::json!({ "dialogueId": dialogue_id, "attendees": attendees });
-    let tx = MutationTx::begin(
-        &app.db,
-        "registerForDialogue",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let firm = firm_enterprise(session, &*tx).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled {
@@ -492,22 +497,24 @@ pub async fn register(
         )
         .into());
     }
-    let taken = || -> MutationError {
+    let registered = registration::ActiveModel {
+        dialogue_id: Set(key),
+        enterprise_id: Set(firm.id),
+        attendees: Set(command.attendees.0),
+        registered_by: Set(principal.account_id),
+        registered_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&*tx)
+    .await
+    .map_err(on_constraint(
+        "registrations_dialogue_enterprise_key",
         UserError::at(
             "dialogueId",
             UserErrorCode::Taken,
             "your enterprise is registered for this dialogue already",
-        )
-        .into()
-    };
-    let existing = registration::Entity::find()
-        .filter(registration::Column::DialogueId.eq(key))
-        .filter(registration::Column::EnterpriseId.eq(firm.id))
-        .one(&*tx)
-        .await?;
-    if existing.is_some() {
-        return Err(taken());
-    }
+        ),
+    ))?;
     let seat = dialogue::Entity::update_many()
         .col_expr(
             dialogue::Column::RegisteredCount,
@@ -529,45 +536,20 @@ pub async fn register(
         )
         .into());
     }
-    let registered = registration::ActiveModel {
-        dialogue_id: Set(key),
-        enterprise_id: Set(firm.id),
-        attendees: Set(attendees),
-        registered_by: Set(principal.account_id),
-        registered_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&*tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
     let updated = find(&*tx, key).await?;
     finish(tx, key).await?;
     Ok((registered, updated))
 }
 
 /// The firm withdraws its enterprise's registration before the dialogue starts.
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn withdraw(
     app: &AppState,
     session: &Session,
-    dialogue_id: String,
+    command: Withdraw,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_role(&[Role::Firm])?;
-    let key = dialogue_key(&dialogue_id)?;
-    let input = serde_json::json!({ "dialogueId": dialogue_id });
-    let tx = MutationTx::begin(
-        &app.db,
-        "withdrawRegistration",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     let firm = firm_enterprise(session, &*tx).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled || app.clock.now() >= current.starts_at {
@@ -605,31 +587,19 @@ pub async fn withdraw(
 }
 
 /// Takes every agenda item of the dialogue in its new order.
+#[tracing::instrument(skip_all, fields(dialogue = command.dialogue_id.get()))]
 pub async fn reorder(
     app: &AppState,
     session: &Session,
-    dialogue_id: String,
-    item_ids: Vec<String>,
+    command: Reorder,
 ) -> Result<dialogue::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = dialogue_key(&dialogue_id)?;
-    let mut keys = Vec::with_capacity(item_ids.len());
-    for id in &item_ids {
-        keys.push(ids::key_for_input(
-            &id.clone().into(),
-            NodeKind::AgendaItem,
-            "agendaItemIds",
-        )?);
-    }
-    let input = serde_json::json!({ "dialogueId": dialogue_id, "agendaItemIds": item_ids });
-    let mut tx = MutationTx::begin(
-        &app.db,
-        "reorderAgenda",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let key = command.dialogue_id.get();
+    let keys: Vec<i64> = command
+        .agenda_item_ids
+        .iter()
+        .map(|item| item.get())
+        .collect();
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(

@@ -6,7 +6,10 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
     entity as enterprise,
-    rules::{self, RegisterEnterprise, UpdateEnterprise},
+    rules::{
+        self, Phone, RegisterEnterprise, UpdateEnterprise, VerifyEnterprise, parse_contact_email,
+        parse_tax_code,
+    },
     tax_code::TaxCode,
 };
 use crate::{
@@ -14,25 +17,31 @@ use crate::{
         entity as agenda_item,
         graphql::{AgendaArgs, AgendaItemConnection, AgendaItemFilter, agenda_page},
     },
-    auth::Viewer,
+    auth::{Viewer, password::NewPassword},
     connection,
     contributions::{
         entity as contribution,
         graphql::{
             ContributionArgs, ContributionConnection, ContributionFilter, ContributionOrder,
-            ContributionTotals, TotalsOf, contributions_page, totals_of,
+            contributions_page,
         },
     },
+    error::{ApiError, UserError},
     graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
-        errors::{ApiError, UserError, payload, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids::{self, input_key},
         loaders::{loaded, loaders},
+        mutate,
         pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        patch,
         scalars::DateTime,
         session,
     },
+    keys::{EnterpriseKey, Key},
+    reports::graphql::{ContributionTotals, TotalsOf, totals_of},
+    text::{Email, Name, Note},
     twinnings::graphql::Twinning,
 };
 
@@ -68,7 +77,7 @@ impl Enterprise {
 impl Enterprise {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Enterprise, self.0.id)
+        ids::encode(EnterpriseKey::KIND, self.0.id)
     }
 
     /// Vietnamese tax code (mã số thuế), normalised: 10 digits, or 10 digits, '-', 3 digits for a branch.
@@ -311,6 +320,24 @@ pub struct RegisterEnterpriseInput {
     pub display_name: String,
 }
 
+impl TryFrom<RegisterEnterpriseInput> for RegisterEnterprise {
+    type Error = UserError;
+
+    fn try_from(input: RegisterEnterpriseInput) -> Result<Self, UserError> {
+        Ok(RegisterEnterprise {
+            tax_code: parse_tax_code(&input.tax_code)?,
+            name: Name::parse("name", &input.name)?,
+            sector: Name::parse_optional("sector", input.sector.as_deref())?,
+            address: Note::parse_optional("address", input.address.as_deref())?,
+            contact_email: parse_contact_email(input.contact_email.as_deref())?,
+            contact_phone: Phone::parse_optional("contactPhone", input.contact_phone.as_deref())?,
+            email: Email::parse("email", &input.email)?,
+            display_name: Name::parse("displayName", &input.display_name)?,
+            password: NewPassword::parse("password", &input.password)?,
+        })
+    }
+}
+
 /// The outcome of `registerEnterprise`.
 #[derive(SimpleObject, Default)]
 pub struct RegisterEnterprisePayload {
@@ -320,10 +347,25 @@ pub struct RegisterEnterprisePayload {
     pub user_errors: Vec<UserError>,
 }
 
+crate::payload!(RegisterEnterprisePayload {
+    enterprise: Enterprise,
+    token: String
+});
+
 /// The enterprise to verify.
 #[derive(InputObject)]
 pub struct VerifyEnterpriseInput {
     pub enterprise_id: ID,
+}
+
+impl TryFrom<VerifyEnterpriseInput> for VerifyEnterprise {
+    type Error = UserError;
+
+    fn try_from(input: VerifyEnterpriseInput) -> Result<Self, UserError> {
+        Ok(VerifyEnterprise {
+            enterprise_id: input_key(&input.enterprise_id, "enterpriseId")?,
+        })
+    }
 }
 
 /// The outcome of `verifyEnterprise`.
@@ -346,6 +388,34 @@ pub struct UpdateEnterpriseInput {
     pub address: MaybeUndefined<String>,
     pub contact_email: MaybeUndefined<String>,
     pub contact_phone: MaybeUndefined<String>,
+}
+
+impl TryFrom<UpdateEnterpriseInput> for UpdateEnterprise {
+    type Error = UserError;
+
+    fn try_from(input: UpdateEnterpriseInput) -> Result<Self, UserError> {
+        Ok(UpdateEnterprise {
+            enterprise_id: input_key(&input.enterprise_id, "enterpriseId")?,
+            name: input
+                .name
+                .as_deref()
+                .map(|name| Name::parse("name", name))
+                .transpose()?,
+            // A blank optional field clears it, like null.
+            sector: patch(input.sector)
+                .try_map(|v| Name::parse_optional("sector", Some(&v)))?
+                .flatten(),
+            address: patch(input.address)
+                .try_map(|v| Note::parse_optional("address", Some(&v)))?
+                .flatten(),
+            contact_email: patch(input.contact_email)
+                .try_map(|v| parse_contact_email(Some(&v)))?
+                .flatten(),
+            contact_phone: patch(input.contact_phone)
+                .try_map(|v| Phone::parse_optional("contactPhone", Some(&v)))?
+                .flatten(),
+        })
+    }
 }
 
 /// The outcome of `updateEnterprise`.
@@ -371,29 +441,10 @@ impl EnterpriseMutation {
         ctx: &Context<'_>,
         input: RegisterEnterpriseInput,
     ) -> async_graphql::Result<RegisterEnterprisePayload> {
-        let request = RegisterEnterprise {
-            tax_code: input.tax_code,
-            name: input.name,
-            sector: input.sector,
-            address: input.address,
-            contact_email: input.contact_email,
-            contact_phone: input.contact_phone,
-            email: input.email,
-            password: input.password,
-            display_name: input.display_name,
-        };
-        Ok(
-            match payload(rules::register(app(ctx)?, session(ctx)?, request).await)? {
-                Ok((model, issued)) => RegisterEnterprisePayload {
-                    enterprise: Some(Enterprise(model)),
-                    token: Some(issued.token),
-                    user_errors: vec![],
-                },
-                Err(user_errors) => RegisterEnterprisePayload {
-                    user_errors,
-                    ..Default::default()
-                },
-            },
+        respond(
+            mutate(ctx, input, rules::register)
+                .await
+                .map(|(model, issued)| (Enterprise(model), issued.token)),
         )
     }
 
@@ -403,11 +454,7 @@ impl EnterpriseMutation {
         ctx: &Context<'_>,
         input: VerifyEnterpriseInput,
     ) -> async_graphql::Result<VerifyEnterprisePayload> {
-        respond(
-            rules::verify(app(ctx)?, session(ctx)?, input.enterprise_id.0)
-                .await
-                .map(Enterprise),
-        )
+        respond(mutate(ctx, input, rules::verify).await.map(Enterprise))
     }
 
     /// Changes an enterprise's details (its own accounts, officials, admins).
@@ -416,18 +463,6 @@ impl EnterpriseMutation {
         ctx: &Context<'_>,
         input: UpdateEnterpriseInput,
     ) -> async_graphql::Result<UpdateEnterprisePayload> {
-        let request = UpdateEnterprise {
-            enterprise_id: input.enterprise_id.0,
-            name: input.name,
-            sector: input.sector,
-            address: input.address,
-            contact_email: input.contact_email,
-            contact_phone: input.contact_phone,
-        };
-        respond(
-            rules::update(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Enterprise),
-        )
+        respond(mutate(ctx, input, rules::update).await.map(Enterprise))
     }
 }

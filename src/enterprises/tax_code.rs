@@ -27,6 +27,12 @@ pub enum TaxCodeError {
     CheckDigit,
 }
 
+impl serde::Serialize for TaxCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl TaxCode {
     pub fn parse(raw: &str) -> Result<TaxCode, TaxCodeError> {
         let mut digits = Vec::with_capacity(13);

@@ -15,17 +15,18 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     agencies::entity as agency,
-    agenda::{answer, entity as agenda_item, event as agenda_event, rules::ResponseFigures},
+    agenda::{answer, entity as agenda_item, event as agenda_event},
     app::AppState,
     auth::entity as account,
     communes::entity as commune,
-    contributions::{
-        disbursement, entity as contribution,
-        totals::{self, Totals},
-    },
+    contributions::{disbursement, entity as contribution},
     dialogues::{commune_link, entity as dialogue, registration},
     enterprises::entity as enterprise,
-    graphql::errors::ApiError,
+    error::ApiError,
+    reports::{
+        figures::{self, ResponseFigures},
+        totals::{self, Totals},
+    },
     twinnings::entity as twinning,
 };
 
@@ -147,7 +148,7 @@ impl Loader<i64> for ResponseStatsLoader {
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::agenda::rules::response_figures(&self.0.db.read, keys, self.0.clock.today())
+        figures::response_figures(&self.0.db.read, keys, self.0.clock.today())
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))
     }

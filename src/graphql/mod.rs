@@ -10,13 +10,17 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use async_graphql::{
-    Context, MergedObject, Schema, ServerError, ServerResult, ValidationResult, Variables,
+    Context, MaybeUndefined, MergedObject, Schema, ServerError, ServerResult, ValidationResult,
+    Variables,
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::types::{ExecutableDocument, OperationType},
 };
@@ -25,7 +29,7 @@ use crate::{
     agencies::graphql::{AgencyMutation, AgencyQuery},
     agenda::graphql::{AgendaMutation, AgendaQuery, Subscription},
     app::AppState,
-    audit::graphql::AuditQuery,
+    audit::{Command, graphql::AuditQuery},
     auth::{
         Session,
         graphql::{AuthMutation, AuthQuery},
@@ -35,9 +39,13 @@ use crate::{
     contributions::graphql::{ContributionMutation, ContributionQuery},
     dialogues::graphql::{DialogueMutation, DialogueQuery},
     enterprises::graphql::{EnterpriseMutation, EnterpriseQuery},
+    reports::graphql::ReportQuery,
     twinnings::graphql::TwinningMutation,
 };
-use errors::ApiError;
+use crate::{
+    error::{ApiError, MutationError, UserError},
+    patch::Patch,
+};
 use limits::QueryLimitsExtension;
 use node::NodeQuery;
 
@@ -49,6 +57,7 @@ pub struct Query(
     AgencyQuery,
     EnterpriseQuery,
     ContributionQuery,
+    ReportQuery,
     DialogueQuery,
     AgendaQuery,
     AuditQuery,
@@ -88,6 +97,34 @@ pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchem
 /// The SDL the code serves.
 pub fn sdl() -> String {
     build_schema(None, &Settings::default()).sdl()
+}
+
+/// Runs a mutation the one way every mutation runs: the viewer's permission to
+/// attempt it, then its input decoded once into the typed command (a malformed ID,
+/// amount or text is a user error here), then the rule.
+pub async fn mutate<'a, C, I, T, Fut>(
+    ctx: &Context<'a>,
+    input: I,
+    rule: impl FnOnce(&'a AppState, &'a Session, C) -> Fut,
+) -> Result<T, MutationError>
+where
+    C: Command + TryFrom<I, Error = UserError>,
+    Fut: Future<Output = Result<T, MutationError>>,
+{
+    let app = app(ctx)?;
+    let session = session(ctx)?;
+    C::PERMITTED.check(&session.viewer)?;
+    let command = C::try_from(input)?;
+    rule(app, session, command).await
+}
+
+/// An optional input field's change: absent keeps, null clears.
+pub fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
+    match value {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(value) => Patch::Set(value),
+    }
 }
 
 /// The shared state, from a resolver's context.

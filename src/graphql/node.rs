@@ -12,7 +12,9 @@ use crate::{
     contributions::graphql::{Contribution, Disbursement, contribution_node, disbursement_node},
     dialogues::graphql::{Dialogue, dialogue_node},
     enterprises::graphql::{Enterprise, enterprise_node},
-    graphql::{errors::ApiError, ids, ids::NodeKind},
+    error::ApiError,
+    graphql::ids,
+    keys::ObjectKind,
     twinnings::graphql::{Twinning, twinning_node},
 };
 
@@ -67,24 +69,24 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
         return Ok(None);
     };
     match kind {
-        NodeKind::Account => account_node(ctx, key).await.map(|n| n.map(Node::Account)),
-        NodeKind::AuditEvent => audit_event_node(ctx, key)
+        ObjectKind::Account => account_node(ctx, key).await.map(|n| n.map(Node::Account)),
+        ObjectKind::AuditEvent => audit_event_node(ctx, key)
             .await
             .map(|n| n.map(Node::AuditEvent)),
-        NodeKind::Agency => agency_node(ctx, key).await.map(|n| n.map(Node::Agency)),
-        NodeKind::Commune => commune_node(ctx, key).await.map(|n| n.map(Node::Commune)),
-        NodeKind::Enterprise => enterprise_node(ctx, key)
+        ObjectKind::Agency => agency_node(ctx, key).await.map(|n| n.map(Node::Agency)),
+        ObjectKind::Commune => commune_node(ctx, key).await.map(|n| n.map(Node::Commune)),
+        ObjectKind::Enterprise => enterprise_node(ctx, key)
             .await
             .map(|n| n.map(Node::Enterprise)),
-        NodeKind::Twinning => twinning_node(ctx, key).await.map(|n| n.map(Node::Twinning)),
-        NodeKind::Contribution => contribution_node(ctx, key)
+        ObjectKind::Twinning => twinning_node(ctx, key).await.map(|n| n.map(Node::Twinning)),
+        ObjectKind::Contribution => contribution_node(ctx, key)
             .await
             .map(|n| n.map(Node::Contribution)),
-        NodeKind::Disbursement => disbursement_node(ctx, key)
+        ObjectKind::Disbursement => disbursement_node(ctx, key)
             .await
             .map(|n| n.map(Node::Disbursement)),
-        NodeKind::Dialogue => dialogue_node(ctx, key).await.map(|n| n.map(Node::Dialogue)),
-        NodeKind::AgendaItem => agenda_item_node(ctx, key)
+        ObjectKind::Dialogue => dialogue_node(ctx, key).await.map(|n| n.map(Node::Dialogue)),
+        ObjectKind::AgendaItem => agenda_item_node(ctx, key)
             .await
             .map(|n| n.map(Node::AgendaItem)),
     }

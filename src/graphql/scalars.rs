@@ -4,6 +4,8 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 
+use crate::money::{MAX_AMOUNT, Total};
+
 /// An instant, RFC 3339 (`2026-11-26T08:30:00Z`). Output is always UTC with `Z`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
@@ -57,25 +59,34 @@ impl ScalarType for Date {
     }
 }
 
-/// An amount of Vietnamese đồng, whole đồng only, 0 to 10^15.
+/// An amount of Vietnamese đồng, whole đồng only: 0 to 10^15 as input (one pledge
+/// or disbursement); a total as output may be larger, and is exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Vnd(i64);
+pub struct Vnd(i128);
 
 impl Vnd {
-    pub const MAX: i64 = 1_000_000_000_000_000;
+    pub const MAX: i64 = MAX_AMOUNT;
 
     pub fn new(amount: i64) -> Option<Vnd> {
-        (0..=Self::MAX).contains(&amount).then_some(Vnd(amount))
+        (0..=Self::MAX)
+            .contains(&amount)
+            .then_some(Vnd(i128::from(amount)))
     }
 
-    /// An amount read from the ledger for output (a total may exceed the input
-    /// range; it is never negative: the tables' CHECK constraints see to that).
+    /// An amount read from the ledger for output (never negative: the tables'
+    /// CHECK constraints see to that).
     pub fn amount(value: i64) -> Vnd {
-        Vnd(value.max(0))
+        Vnd(i128::from(value.max(0)))
     }
 
+    /// A total for output.
+    pub fn total(total: Total) -> Vnd {
+        Vnd(total.get().max(0))
+    }
+
+    /// The amount of an input value, which [`Vnd::new`] bounded to `i64`.
     pub fn get(self) -> i64 {
-        self.0
+        i64::try_from(self.0).unwrap_or(i64::MAX)
     }
 
     /// Parses the string form: ASCII decimal digits only, no sign, no exponent.

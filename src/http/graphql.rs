@@ -21,10 +21,9 @@ use serde_json::{Map, Value, json};
 use tracing_actix_web::RequestId;
 
 use super::{HttpState, graphiql, session_for};
-use crate::graphql::{
-    ReadOnly, RequestErrorFlag,
-    errors::{ApiError, ErrorCode},
-    limits::nesting,
+use crate::{
+    error::{ApiError, ErrorCode},
+    graphql::{ReadOnly, RequestErrorFlag, limits::nesting},
 };
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -14,7 +14,8 @@ use actix_web::web;
 use crate::{
     app::AppState,
     auth::{Session, Viewer, rules::authenticate},
-    graphql::{AppSchema, errors::ApiError},
+    error::ApiError,
+    graphql::AppSchema,
 };
 
 /// What every handler reaches through `web::Data`.

@@ -1,11 +1,10 @@
 //! The `twinnings` table. Exactly one of `enterprise_id` and `agency_id` is set.
 
-use async_graphql::Enum;
 use chrono::NaiveDate;
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// How a partner relates to a commune; it follows from the partner.
-#[derive(Enum, DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TwinningKind {

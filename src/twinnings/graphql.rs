@@ -1,6 +1,6 @@
 //! `Twinning`, the `Partner` union, `createTwinning`, `endTwinning`.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Union};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union};
 
 use super::{
     entity::{self as twinning, TwinningKind},
@@ -10,15 +10,27 @@ use crate::{
     agencies::graphql::Agency,
     communes::graphql::Commune,
     enterprises::graphql::Enterprise,
+    error::{ApiError, UserError},
     graphql::{
         app,
-        errors::{ApiError, UserError, respond},
-        ids::{self, NodeKind},
+        errors::respond,
+        ids::{self, input_key, input_partner},
         loaders::{loaded, loaders},
+        mutate,
         scalars::Date,
-        session,
     },
+    keys::{Key, TwinningKey},
 };
+
+/// How a partner relates to a commune; it follows from the partner.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "TwinningKind", remote = "TwinningKind")]
+pub enum Kind {
+    /// kết nghĩa: an enterprise twinned with a commune
+    Twinned,
+    /// phụ trách: an agency in charge of a commune
+    InCharge,
+}
 
 /// Who twins with or takes charge of a commune.
 #[derive(Union, Clone)]
@@ -54,7 +66,7 @@ pub struct Twinning(pub twinning::Model);
 impl Twinning {
     /// Globally unique, opaque ID.
     pub async fn id(&self) -> ID {
-        ids::encode(NodeKind::Twinning, self.0.id)
+        ids::encode(TwinningKey::KIND, self.0.id)
     }
 
     /// The commune.
@@ -71,8 +83,8 @@ impl Twinning {
     }
 
     /// TWINNED for an enterprise, IN_CHARGE for an agency.
-    async fn kind(&self) -> TwinningKind {
-        self.0.kind
+    async fn kind(&self) -> Kind {
+        self.0.kind.into()
     }
 
     /// First day of the twinning.
@@ -106,6 +118,18 @@ pub struct CreateTwinningInput {
     pub started_on: Date,
 }
 
+impl TryFrom<CreateTwinningInput> for CreateTwinning {
+    type Error = UserError;
+
+    fn try_from(input: CreateTwinningInput) -> Result<Self, UserError> {
+        Ok(CreateTwinning {
+            commune_id: input_key(&input.commune_id, "communeId")?,
+            partner_id: input_partner(&input.partner_id, "partnerId")?,
+            started_on: input.started_on.0,
+        })
+    }
+}
+
 /// The outcome of `createTwinning`.
 #[derive(SimpleObject, Default)]
 pub struct CreateTwinningPayload {
@@ -120,6 +144,17 @@ crate::payload!(CreateTwinningPayload { twinning: Twinning });
 pub struct EndTwinningInput {
     pub twinning_id: ID,
     pub ended_on: Date,
+}
+
+impl TryFrom<EndTwinningInput> for EndTwinning {
+    type Error = UserError;
+
+    fn try_from(input: EndTwinningInput) -> Result<Self, UserError> {
+        Ok(EndTwinning {
+            twinning_id: input_key(&input.twinning_id, "twinningId")?,
+            ended_on: input.ended_on.0,
+        })
+    }
 }
 
 /// The outcome of `endTwinning`.
@@ -143,16 +178,7 @@ impl TwinningMutation {
         ctx: &Context<'_>,
         input: CreateTwinningInput,
     ) -> async_graphql::Result<CreateTwinningPayload> {
-        let request = CreateTwinning {
-            commune_id: input.commune_id.0,
-            partner_id: input.partner_id.0,
-            started_on: input.started_on.0,
-        };
-        respond(
-            rules::create(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Twinning),
-        )
+        respond(mutate(ctx, input, rules::create).await.map(Twinning))
     }
 
     /// Ends a twinning; its history stays (officials and admins).
@@ -161,14 +187,6 @@ impl TwinningMutation {
         ctx: &Context<'_>,
         input: EndTwinningInput,
     ) -> async_graphql::Result<EndTwinningPayload> {
-        let request = EndTwinning {
-            twinning_id: input.twinning_id.0,
-            ended_on: input.ended_on.0,
-        };
-        respond(
-            rules::end(app(ctx)?, session(ctx)?, request)
-                .await
-                .map(Twinning),
-        )
+        respond(mutate(ctx, input, rules::end).await.map(Twinning))
     }
 }

@@ -1,9 +1,7 @@
 //! Creating and ending twinnings: officials and admins.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::ExprTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::entity::{self as twinning, TwinningKind};
@@ -11,82 +9,48 @@ use crate::{
     agencies::entity as agency,
     app::AppState,
     audit::MutationTx,
-    auth::{Session, rules::session_actor},
+    auth::Session,
     communes::entity as commune,
     enterprises::entity as enterprise,
-    graphql::{
-        errors::{MutationError, UserError, UserErrorCode, is_unique_violation},
-        ids::{self, NodeKind},
-    },
+    error::{MutationError, UserError, UserErrorCode, on_constraint},
+    keys::{CommuneKey, Key, PartnerKey, TwinningKey},
 };
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTwinning {
-    pub commune_id: String,
-    pub partner_id: String,
+    pub commune_id: CommuneKey,
+    pub partner_id: PartnerKey,
     pub started_on: NaiveDate,
 }
+
+crate::command!(CreateTwinning, "createTwinning", Officials);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EndTwinning {
-    pub twinning_id: String,
+    pub twinning_id: TwinningKey,
     pub ended_on: NaiveDate,
 }
 
-/// An enterprise or an agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartnerKey {
-    Enterprise(i64),
-    Agency(i64),
-}
+crate::command!(EndTwinning, "endTwinning", Officials);
 
-impl PartnerKey {
-    /// Decodes a partner's global ID; any other kind is INVALID on `field`.
-    pub fn parse(field: &str, id: &str) -> Result<PartnerKey, UserError> {
-        match ids::decode(id) {
-            Some((NodeKind::Enterprise, key)) => Ok(PartnerKey::Enterprise(key)),
-            Some((NodeKind::Agency, key)) => Ok(PartnerKey::Agency(key)),
-            _ => Err(UserError::at(
-                field,
-                UserErrorCode::Invalid,
-                "not an Enterprise or Agency ID",
-            )),
-        }
-    }
-}
-
-fn taken() -> MutationError {
+fn taken() -> UserError {
     UserError::at(
         "partnerId",
         UserErrorCode::Taken,
         "this partner already has an active twinning with this commune",
     )
-    .into()
 }
 
+#[tracing::instrument(skip_all, fields(commune = command.commune_id.get(), partner = %crate::keys::Reference::from(command.partner_id)))]
 pub async fn create(
     app: &AppState,
     session: &Session,
-    input: CreateTwinning,
+    command: CreateTwinning,
 ) -> Result<twinning::Model, MutationError> {
-    session.viewer.require_official()?;
-    let commune_key = ids::key_for_input(
-        &input.commune_id.clone().into(),
-        NodeKind::Commune,
-        "communeId",
-    )?;
-    let partner = PartnerKey::parse("partnerId", &input.partner_id)?;
-
-    let tx = MutationTx::begin(
-        &app.db,
-        "createTwinning",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
+    let commune_key = command.commune_id.get();
+    let tx = MutationTx::begin(app, session, &command).await?;
     if commune::Entity::find_by_id(commune_key)
         .one(&*tx)
         .await?
@@ -94,9 +58,9 @@ pub async fn create(
     {
         return Err(UserError::at("communeId", UserErrorCode::NotFound, "no such commune").into());
     }
-    let (kind, partner_filter) = match partner {
+    let (kind, partner_filter, open_key) = match command.partner_id {
         PartnerKey::Enterprise(key) => {
-            if enterprise::Entity::find_by_id(key)
+            if enterprise::Entity::find_by_id(key.get())
                 .one(&*tx)
                 .await?
                 .is_none()
@@ -110,82 +74,63 @@ pub async fn create(
             }
             (
                 TwinningKind::Twinned,
-                twinning::Column::EnterpriseId.eq(key),
+                twinning::Column::EnterpriseId.eq(key.get()),
+                "twinnings_open_enterprise_key",
             )
         }
         PartnerKey::Agency(key) => {
-            if agency::Entity::find_by_id(key).one(&*tx).await?.is_none() {
+            if agency::Entity::find_by_id(key.get())
+                .one(&*tx)
+                .await?
+                .is_none()
+            {
                 return Err(
                     UserError::at("partnerId", UserErrorCode::NotFound, "no such agency").into(),
                 );
             }
-            (TwinningKind::InCharge, twinning::Column::AgencyId.eq(key))
+            (
+                TwinningKind::InCharge,
+                twinning::Column::AgencyId.eq(key.get()),
+                "twinnings_open_agency_key",
+            )
         }
     };
-    // One active twinning per pair: no open one, and none whose period reaches the new start.
+    // An open twinning of the pair is refused by the open-pair index below; an
+    // ended one may not reach into the new period either, which no index can say.
     let overlapping = twinning::Entity::find()
         .filter(twinning::Column::CommuneId.eq(commune_key))
         .filter(partner_filter)
-        .filter(
-            twinning::Column::EndedOn
-                .is_null()
-                .or(twinning::Column::EndedOn.gte(input.started_on)),
-        )
+        .filter(twinning::Column::EndedOn.gte(command.started_on))
         .one(&*tx)
         .await?;
     if overlapping.is_some() {
-        return Err(taken());
+        return Err(taken().into());
     }
     let created = twinning::ActiveModel {
         commune_id: Set(commune_key),
-        enterprise_id: Set(match partner {
-            PartnerKey::Enterprise(key) => Some(key),
-            PartnerKey::Agency(_) => None,
-        }),
-        agency_id: Set(match partner {
-            PartnerKey::Agency(key) => Some(key),
-            PartnerKey::Enterprise(_) => None,
-        }),
+        enterprise_id: Set(command.partner_id.enterprise()),
+        agency_id: Set(command.partner_id.agency()),
         kind: Set(kind),
-        started_on: Set(input.started_on),
+        started_on: Set(command.started_on),
         ended_on: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(&*tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
-    tx.commit(Some(&ids::encode(NodeKind::Twinning, created.id)))
-        .await?;
+    .map_err(on_constraint(open_key, taken()))?;
+    tx.commit(TwinningKey::new(created.id)).await?;
     Ok(created)
 }
 
+#[tracing::instrument(skip_all, fields(twinning = command.twinning_id.get()))]
 pub async fn end(
     app: &AppState,
     session: &Session,
-    input: EndTwinning,
+    command: EndTwinning,
 ) -> Result<twinning::Model, MutationError> {
-    session.viewer.require_official()?;
-    let key = ids::key_for_input(
-        &input.twinning_id.clone().into(),
-        NodeKind::Twinning,
-        "twinningId",
-    )?;
-    let tx = MutationTx::begin(
-        &app.db,
-        "endTwinning",
-        session_actor(session),
-        Some(&session.request_id),
-        &input,
-    )
-    .await?;
-    let current = twinning::Entity::find_by_id(key)
+    let tx = MutationTx::begin(app, session, &command).await?;
+    let current = twinning::Entity::find_by_id(command.twinning_id.get())
         .one(&*tx)
         .await?
         .ok_or_else(|| UserError::at("twinningId", UserErrorCode::NotFound, "no such twinning"))?;
@@ -197,7 +142,7 @@ pub async fn end(
         )
         .into());
     }
-    if input.ended_on < current.started_on {
+    if command.ended_on < current.started_on {
         return Err(UserError::at(
             "endedOn",
             UserErrorCode::Invalid,
@@ -206,9 +151,8 @@ pub async fn end(
         .into());
     }
     let mut active: twinning::ActiveModel = current.into();
-    active.ended_on = Set(Some(input.ended_on));
+    active.ended_on = Set(Some(command.ended_on));
     let ended = active.update(&*tx).await?;
-    tx.commit(Some(&ids::encode(NodeKind::Twinning, ended.id)))
-        .await?;
+    tx.commit(TwinningKey::new(ended.id)).await?;
     Ok(ended)
 }

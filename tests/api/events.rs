@@ -17,18 +17,18 @@ async fn committed_changes_reach_subscribers_and_rolled_back_ones_do_not() {
     let app = spawn_app().await;
     let mut receiver = app.state.db.events.subscribe();
 
-    let mut rolled_back = MutationTx::begin(&app.state.db, "test", None, None, &json!({}))
+    let mut rolled_back = MutationTx::open(&app.state.db, "test", None, None, &json!({}))
         .await
         .expect("begins");
     rolled_back.notify(Change::Dialogue(7));
     drop(rolled_back);
 
-    let mut tx = MutationTx::begin(&app.state.db, "test", None, None, &json!({}))
+    let mut tx = MutationTx::open(&app.state.db, "test", None, None, &json!({}))
         .await
         .expect("begins");
     tx.notify(Change::AgendaItem(3));
     tx.notify(Change::AgendaItem(3));
-    tx.commit(None).await.expect("commits");
+    tx.commit_without_subject().await.expect("commits");
 
     assert_eq!(next(&mut receiver).await, Some(Change::AgendaItem(3)));
     assert_eq!(
@@ -49,10 +49,10 @@ async fn on_postgresql_changes_reach_the_subscribers_of_another_instance() {
     let first = spawn_app().await;
     let second = spawn_on(first.settings.database_url.clone(), |_| {}).await;
     let mut receiver = second.state.db.events.subscribe();
-    let mut tx = MutationTx::begin(&first.state.db, "test", None, None, &json!({}))
+    let mut tx = MutationTx::open(&first.state.db, "test", None, None, &json!({}))
         .await
         .expect("begins");
     tx.notify(Change::Dialogue(11));
-    tx.commit(None).await.expect("commits");
+    tx.commit_without_subject().await.expect("commits");
     assert_eq!(next(&mut receiver).await, Some(Change::Dialogue(11)));
 }

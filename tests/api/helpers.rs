@@ -9,7 +9,12 @@ use std::{
     sync::{Arc, Once},
 };
 
-use donghanh::{app::AppState, auth::rules::create_admin, config::Settings, startup::Application};
+use donghanh::{
+    app::AppState,
+    auth::rules::create_admin,
+    config::{LoginLimits, Settings},
+    startup::Application,
+};
 use migration::{Migrator, MigratorTrait};
 use reqwest::header::{HeaderMap, HeaderValue};
 use sea_orm::{ConnectionTrait, sqlx};
@@ -201,6 +206,12 @@ pub fn test_settings(database_url: String) -> Settings {
         database_pool_size: 4,
         jwt_secret: Some(SecretString::from(TEST_JWT_SECRET)),
         workers: Some(2),
+        // Tests register many enterprises from one address; the limit's own test
+        // lowers it again.
+        login_limits: LoginLimits {
+            registrations_per_address: 100_000,
+            ..LoginLimits::default()
+        },
         ..Settings::default()
     }
 }

@@ -1,52 +1,87 @@
-//! Totals, summaries and the programme overview, computed by the database with
-//! SUM / COUNT / GROUP BY over contributions that are not cancelled. Nothing here
-//! loads contribution rows into Rust.
+//! Totals and summaries of contributions that are not cancelled, computed by the
+//! database with SUM / COUNT / GROUP BY. Nothing here loads contribution rows into
+//! Rust.
+//!
+//! Sums cannot overflow: each amount is summed in two parts, its whole billions
+//! (`amount / 10^9`, at most 10^6 for the largest amount) and the rest
+//! (`amount % 10^9`), each within `i64` for billions of rows, and the two are put
+//! together as a 128-bit [`Total`]. A plain `SUM` overflows SQLite's 64-bit
+//! integers after about ten thousand maximal pledges, and PostgreSQL's NUMERIC sum
+//! would not fit the column it is read into; then every total, for everyone, was
+//! an error.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbBackend, DbErr, QueryResult, Statement,
-    sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query, SelectStatement},
+    ActiveEnum, ConnectionTrait, DbBackend, DbErr, QueryResult,
+    sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
-use super::entity::{self as contribution, ContributionStatus};
+use crate::{
+    contributions::entity::{self as contribution, ContributionStatus},
+    money::Total,
+};
+
+/// The two parts each amount is summed in.
+const BILLION: i64 = 1_000_000_000;
 
 /// Count and sums of a set of contributions, in whole đồng.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     pub count: i64,
-    pub pledged: i64,
-    pub disbursed: i64,
+    pub pledged: Total,
+    pub disbursed: Total,
 }
 
 impl Totals {
-    pub fn outstanding(&self) -> i64 {
-        self.pledged - self.disbursed
+    pub fn outstanding(&self) -> Total {
+        self.pledged.minus(self.disbursed)
     }
 
     fn from_row(row: &QueryResult) -> Result<Totals, DbErr> {
+        let sum = |name: &str| -> Result<Total, DbErr> {
+            let billions: i64 = row.try_get("", &format!("{name}_billions"))?;
+            let rest: i64 = row.try_get("", &format!("{name}_rest"))?;
+            Ok(Total::new(
+                i128::from(billions) * i128::from(BILLION) + i128::from(rest),
+            ))
+        };
         Ok(Totals {
             count: row.try_get("", "n")?,
-            pledged: row.try_get("", "pledged")?,
-            disbursed: row.try_get("", "disbursed")?,
+            pledged: sum("pledged")?,
+            disbursed: sum("disbursed")?,
         })
     }
 }
 
-/// `SELECT COUNT, SUM(pledged), SUM(disbursed) FROM contributions WHERE not cancelled
-/// AND condition`. SUM of BIGINT is NUMERIC on PostgreSQL, hence the casts.
+/// `COALESCE(SUM(expr), 0)` as a BIGINT (PostgreSQL sums BIGINT as NUMERIC).
+fn bigint_sum(expr: Expr) -> Expr {
+    Expr::from(Func::coalesce([Expr::from(Func::sum(expr)), Expr::val(0)])).cast_as("BIGINT")
+}
+
+/// `SELECT COUNT, the sums of pledged and disbursed in two parts each FROM
+/// contributions WHERE not cancelled AND condition`.
 fn totals_select(condition: Condition) -> SelectStatement {
-    Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("n"))
-        .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(pledged_amount), 0) AS BIGINT)"),
-            Alias::new("pledged"),
-        )
-        .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(disbursed_amount), 0) AS BIGINT)"),
-            Alias::new("disbursed"),
-        )
+    let mut select = Query::select();
+    select.expr_as(
+        Expr::from(Func::count(Expr::col(Asterisk))).cast_as("BIGINT"),
+        Alias::new("n"),
+    );
+    for (name, column) in [
+        ("pledged", contribution::Column::PledgedAmount),
+        ("disbursed", contribution::Column::DisbursedAmount),
+    ] {
+        select
+            .expr_as(
+                bigint_sum(Expr::col(column).div(BILLION)),
+                Alias::new(format!("{name}_billions")),
+            )
+            .expr_as(
+                bigint_sum(Expr::col(column).modulo(BILLION)),
+                Alias::new(format!("{name}_rest")),
+            );
+    }
+    select
         .from(contribution::Entity)
         .and_where(
             Expr::col(contribution::Column::Status).ne(ContributionStatus::Cancelled.to_value()),
@@ -93,7 +128,7 @@ pub enum Grouping {
 }
 
 /// A group's key as the database returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupKey {
     Commune(i64),
     Enterprise(i64),
@@ -147,11 +182,9 @@ pub async fn summary(
                 .add_group_by([Expr::cust(year)]);
         }
     }
-    select
-        .order_by_expr(Expr::cust("pledged"), Order::Desc)
-        .order_by_expr(Expr::cust("k1"), Order::Asc);
     let rows = db.query_all(&select).await?;
-    rows.iter()
+    let mut groups = rows
+        .iter()
         .map(|row| {
             let key = match grouping {
                 Grouping::Commune => GroupKey::Commune(row.try_get("", "k1")?),
@@ -164,49 +197,8 @@ pub async fn summary(
             };
             Ok((key, Totals::from_row(row)?))
         })
-        .collect()
-}
-
-/// The registry's figures of `programmeOverview`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegistryFigures {
-    pub special_communes: i64,
-    pub special_communes_at_standard: i64,
-    pub twinned_special_communes: i64,
-    pub partners: i64,
-}
-
-/// One statement: counts of special communes, those at STANDARD or above, those
-/// with a twinning active on `today`, and distinct partners with one. The SQL is
-/// the same on both engines; the only value in it is a date we format ourselves.
-pub async fn registry_figures(
-    db: &impl ConnectionTrait,
-    today: NaiveDate,
-) -> Result<RegistryFigures, DbErr> {
-    let day = today.format("%Y-%m-%d");
-    let active = |t: &str| {
-        format!("{t}.started_on <= '{day}' AND ({t}.ended_on IS NULL OR {t}.ended_on >= '{day}')")
-    };
-    let sql = format!(
-        "SELECT \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM communes c WHERE c.special = TRUE) AS special, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM communes c WHERE c.special = TRUE \
-              AND c.new_rural_level IN ('STANDARD', 'ADVANCED', 'MODEL')) AS at_standard, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM communes c WHERE c.special = TRUE \
-              AND EXISTS (SELECT 1 FROM twinnings t WHERE t.commune_id = c.id AND {twinned})) AS twinned, \
-           (SELECT CAST(COUNT(DISTINCT p.enterprise_id) AS BIGINT) FROM twinnings p WHERE {partner}) AS enterprises, \
-           (SELECT CAST(COUNT(DISTINCT p.agency_id) AS BIGINT) FROM twinnings p WHERE {partner}) AS agencies",
-        twinned = active("t"),
-        partner = active("p"),
-    );
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("programme figures".into()))?;
-    Ok(RegistryFigures {
-        special_communes: row.try_get("", "special")?,
-        special_communes_at_standard: row.try_get("", "at_standard")?,
-        twinned_special_communes: row.try_get("", "twinned")?,
-        partners: row.try_get::<i64>("", "enterprises")? + row.try_get::<i64>("", "agencies")?,
-    })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    // Ordered here, on the exact totals: the database has them only in two parts.
+    groups.sort_by(|(a_key, a), (b_key, b)| b.pledged.cmp(&a.pledged).then(a_key.cmp(b_key)));
+    Ok(groups)
 }
