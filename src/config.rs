@@ -140,23 +140,18 @@ impl Settings {
     }
 
     pub fn load_from(file: &Path) -> Result<Settings, ConfigError> {
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(file))
-            .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(
-                Env::prefixed("DONGHANH_")
-                    .map(|key| key.as_str().replacen("LIMITS_", "limits.", 1).into())
-                    .map(|key| {
-                        key.as_str()
-                            .replacen("LOGIN_LIMITS_", "login_limits.", 1)
-                            .into()
-                    })
-                    .lowercase(true),
-            )
-            .extract()
-            .map_err(Box::new)?;
+        let settings: Settings = Self::figment(file).extract().map_err(Box::new)?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The layers. A nested setting's variable separates the levels with a double
+    /// underscore: `DONGHANH_LIMITS__MAX_DEPTH` is `limits.max_depth`.
+    fn figment(file: &Path) -> Figment {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("DONGHANH_").split("__"))
     }
 
     /// Rules that no combination of layers may break.
@@ -295,6 +290,35 @@ mod duration_secs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    // figment's Jail fixes the closure's error type.
+    #[allow(clippy::result_large_err)]
+    fn the_environment_overrides_the_file_and_the_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "donghanh.toml",
+                "bind = \"0.0.0.0:9000\"\nresponse_working_days = 10\n[limits]\nmax_depth = 12\n",
+            )?;
+            jail.set_env("DONGHANH_RESPONSE_WORKING_DAYS", "20");
+            jail.set_env("DONGHANH_LIMITS__MAX_ALIASES", "7");
+            jail.set_env("DONGHANH_LOGIN_LIMITS__PER_EMAIL", "3");
+            jail.set_env("DONGHANH_LOGIN_LIMITS__WINDOW", "5m");
+            jail.set_env("DATABASE_URL", "postgres://db.example/donghanh");
+            let settings =
+                Settings::load_from(Path::new("donghanh.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(settings.bind, "0.0.0.0:9000");
+            assert_eq!(settings.response_working_days, 20);
+            assert_eq!(settings.limits.max_depth, 12);
+            assert_eq!(settings.limits.max_aliases, 7);
+            assert_eq!(settings.limits.max_complexity, 5000);
+            assert_eq!(settings.login_limits.per_email, 3);
+            assert_eq!(settings.login_limits.per_address, 50);
+            assert_eq!(settings.login_limits.window, Duration::from_secs(300));
+            assert_eq!(settings.database_url, "postgres://db.example/donghanh");
+            Ok(())
+        });
+    }
 
     #[test]
     fn durations_accept_units() {

@@ -3,8 +3,14 @@
 //! communes and pledge support; the leadership holds dialogues with enterprises;
 //! every difficulty raised is tracked until it is answered.
 //!
-//! Error policy: domain rules return `graphql::errors::MutationError` (a `UserError`
-//! or an `ApiError`); configuration and start-up use `anyhow` at the edges.
+//! The layering rule: data flows one way, a resolver → the rules → the database.
+//! The domain (each slice's `rules.rs` and entities, and what they use: `error`,
+//! `keys`, `money`, `text`, `patch`, `audit`, `reports`) speaks Rust types; it
+//! takes typed commands, returns [`error::MutationError`], and knows nothing of
+//! GraphQL or global IDs. The GraphQL layer (`graphql/` and each slice's
+//! `graphql.rs`) decodes an input once into a command, calls the rule, and
+//! converts what comes back; a test fails if the domain imports it. Configuration
+//! and start-up use `anyhow` at the edges.
 
 /// Agencies: departments, boards, mass organisations, people's committees.
 pub mod agencies;

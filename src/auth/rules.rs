@@ -25,6 +25,7 @@ const BAD_CREDENTIALS: &str = "the e-mail or password is incorrect";
 
 /// Resolves a bearer token to its principal. Any failure is UNAUTHENTICATED: a bad
 /// token never falls back to anonymous.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(app: &AppState, token: &str) -> Result<Principal, ApiError> {
     let rejected = || ApiError::Unauthenticated("the token is invalid, expired or revoked");
     let claims = app.tokens.validate(token).map_err(|_| rejected())?;

@@ -212,7 +212,7 @@ impl ExtensionFactory for RequestErrorMarker {
     }
 }
 
-#[async_trait::async_trait]
+#[async_graphql::async_trait::async_trait]
 impl Extension for RequestErrorMarker {
     async fn parse_query(
         &self,

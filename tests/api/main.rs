@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod agenda;
 mod agenda_lists;
+mod architecture;
 mod audit;
 mod contributions;
 mod demo;
