@@ -27,8 +27,10 @@
 //!   second time: the page size was already charged on the connection field.
 //!   Field types come from the schema registry; fields the registry does not know
 //!   (typos that validation will reject, or fields selected on a union without a
-//!   type condition) cost 1 each. Everything under `__schema`/`__type` costs 1 per
-//!   field, without multipliers (`Mode::Introspection` explains why).
+//!   type condition) cost 1 each. A list field that takes `ids` (`nodes`) costs
+//!   one item per ID given, like a page of that size. Everything under
+//!   `__schema`/`__type` costs 1 per field, without multipliers
+//!   (`Mode::Introspection` explains why).
 //! - **Aliases** (30), **field selections** (200): counted as written, over every
 //!   operation and every fragment definition once (a fragment counts where it is
 //!   defined, however often it is spread; duplicated selections count).
@@ -37,6 +39,10 @@
 //!   `fields`, `inputFields`, `interfaces` or `possibleTypes` at most once in total.
 //!   That refuses circular introspection (types → fields → type → fields → …), whose
 //!   result grows with every turn, and nothing a real client sends.
+//! - **One schema per operation**: an operation selects `__schema` under at most one
+//!   response key. Each `__schema` selection can answer with the whole schema, a
+//!   few hundred kilobytes for a few bytes of query, so thirty aliased copies made
+//!   a 1 KB request answer megabytes; no client asks for the schema twice at once.
 //!
 //! Depth, complexity and the introspection rule are checked for every operation in
 //! the document, not only the one that will run: the extension does not see the
@@ -66,7 +72,11 @@
 
 pub mod nesting;
 
-use std::{collections::HashMap, fmt, sync::Arc};
+use std::{
+    collections::{BTreeSet, HashMap},
+    fmt,
+    sync::Arc,
+};
 
 use async_graphql::{
     ErrorExtensionValues, Name, ServerError, ServerResult, Value, Variables,
@@ -100,6 +110,12 @@ const INTROSPECTION_CYCLE_FIELDS: [&str; 4] =
 
 /// How often one introspection path may pass through [`INTROSPECTION_CYCLE_FIELDS`].
 const MAX_INTROSPECTION_CYCLE_PASSES: usize = 1;
+
+/// How many response keys one operation may select `__schema` under.
+const MAX_SCHEMA_SELECTIONS: usize = 1;
+
+/// The argument of a list field that names the items it returns, one per ID.
+const IDS_ARGUMENT: &str = "ids";
 
 /// The configurable limits. Missing keys in a configuration take their defaults.
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize, PartialEq)]
@@ -283,6 +299,13 @@ pub fn check(
             )));
         }
     }
+    if let Some(most) = measured.schema_selections.iter().copied().max()
+        && most > MAX_SCHEMA_SELECTIONS
+    {
+        return Err(LimitExceeded::new(format!(
+            "an operation selects `__schema` {most} times, which exceeds the limit of {MAX_SCHEMA_SELECTIONS}"
+        )));
+    }
     Ok(())
 }
 
@@ -302,6 +325,8 @@ struct Measurements {
     fragment_cycle: Option<String>,
     /// One summary per operation, in document order.
     operations: Vec<Summary>,
+    /// Per operation, the response keys it selects `__schema` under.
+    schema_selections: Vec<usize>,
 }
 
 /// What a selection set (or a field, or a fragment) amounts to once expanded.
@@ -407,7 +432,7 @@ fn measure(
         list_estimate,
         fragments: HashMap::new(),
     };
-    for name in order {
+    for &name in &order {
         let Some(fragment) = doc.fragments.get(name) else {
             continue;
         };
@@ -419,6 +444,20 @@ fn measure(
             Mode::ALL.map(|mode| analyzer.selection_set(&fragment.selection_set.node, on, mode));
         analyzer.fragments.insert(name, summaries);
     }
+
+    let mut schema_keys: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for name in &order {
+        if let Some(fragment) = doc.fragments.get(*name) {
+            let keys = top_level_schema_keys(&fragment.node.selection_set.node, &schema_keys);
+            schema_keys.insert(name, keys);
+        }
+    }
+    measured.schema_selections = operations
+        .iter()
+        .map(|operation| {
+            top_level_schema_keys(&operation.node.selection_set.node, &schema_keys).len()
+        })
+        .collect();
 
     for operation in &operations {
         let operation = &operation.node;
@@ -435,6 +474,36 @@ fn measure(
         ));
     }
     measured
+}
+
+/// The response keys `set` selects `__schema` under, at its top level (the only
+/// place the field exists), through inline fragments and the fragments it spreads,
+/// whose keys were gathered before it.
+fn top_level_schema_keys<'a>(
+    set: &'a SelectionSet,
+    fragments: &HashMap<&str, BTreeSet<&'a str>>,
+) -> BTreeSet<&'a str> {
+    let mut keys = BTreeSet::new();
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) if field.node.name.node.as_str() == "__schema" => {
+                keys.insert(field.node.response_key().node.as_str());
+            }
+            Selection::Field(_) => {}
+            Selection::InlineFragment(inline) => {
+                keys.extend(top_level_schema_keys(
+                    &inline.node.selection_set.node,
+                    fragments,
+                ));
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(found) = fragments.get(spread.node.fragment_name.node.as_str()) {
+                    keys.extend(found.iter().copied());
+                }
+            }
+        }
+    }
+    keys
 }
 
 /// Adds up the document-wide counts of one selection set as written. Fragment
@@ -642,10 +711,11 @@ impl<'a> Analyzer<'a> {
         let page = self.page_size(field, definition);
         let returns_list =
             definition.is_some_and(|definition| MetaTypeName::create(&definition.ty).is_list());
-        let factor = match page {
-            Some(size) => size,
-            None if returns_list && mode != Mode::PageBody => self.list_estimate,
-            None => 1,
+        let factor = match (page, self.ids_given(field)) {
+            (Some(size), _) => size,
+            (None, Some(ids)) if returns_list => ids.max(1),
+            (None, _) if returns_list && mode != Mode::PageBody => self.list_estimate,
+            (None, _) => 1,
         };
         let child_mode = if page.is_some() && !returns_list {
             Mode::PageBody
@@ -693,6 +763,22 @@ impl<'a> Analyzer<'a> {
                 });
                 paginated.then_some(DEFAULT_PAGE_SIZE)
             }
+        }
+    }
+
+    /// How many IDs an `ids` argument names (a list literal or a list variable).
+    fn ids_given(&self, field: &Field) -> Option<usize> {
+        let value = field
+            .get_argument(IDS_ARGUMENT)?
+            .node
+            .clone()
+            .into_const_with(|variable| self.variable(&variable).ok_or(()))
+            .ok()?;
+        match value {
+            Value::List(items) => Some(items.len()),
+            // A single ID is coerced to a list of one.
+            Value::Null => None,
+            _ => Some(1),
         }
     }
 

@@ -389,6 +389,12 @@ impl Query {
         self.calls.hit();
         None
     }
+
+    /// Objects by ID, as `Query.nodes` serves them.
+    async fn nodes(&self, ids: Vec<String>) -> Vec<Option<Item>> {
+        self.calls.hit();
+        ids.iter().map(|_| None).collect()
+    }
 }
 
 struct Mutation {
@@ -956,6 +962,73 @@ fn mutations_are_costed_from_the_mutation_root() {
     // `createItems` does not exist on Query: costed as unknown there.
     assert_eq!(complexity("{ createItems { id } }"), 2);
     assert_eq!(complexity("subscription { anything { id } }"), 2);
+}
+
+#[test]
+fn a_list_by_ids_costs_one_item_per_id() {
+    let ids = |n: usize| {
+        let list: Vec<String> = (0..n).map(|i| format!("\"{i}\"")).collect();
+        format!("[{}]", list.join(", "))
+    };
+    assert_eq!(
+        complexity(&format!("{{ nodes(ids: {}) {{ id name }} }}", ids(100))),
+        (1 + 2) * 100
+    );
+    assert_eq!(complexity("{ nodes(ids: \"1\") { id } }"), 1 + 1);
+    let many: Vec<Value> = (0..50).map(|i| Value::String(i.to_string())).collect();
+    assert_eq!(
+        complexity_with(
+            "query($ids: [String!]!) { nodes(ids: $ids) { owner { name } } }",
+            vars(value!({ "ids": many }))
+        ),
+        (1 + 2) * 50
+    );
+    // What a connection of the same size is refused, a list of IDs is refused too:
+    // 100 ids of items each with a page of 49 related items.
+    let query = format!(
+        "{{ nodes(ids: {}) {{ related(first: 49) {{ id }} }} }}",
+        ids(100)
+    );
+    assert_eq!(
+        check_default(&query),
+        breach("query complexity 9900 exceeds the limit of 5000")
+    );
+    assert_eq!(
+        check_default("{ items(first: 100) { related(first: 49) { id } } }"),
+        breach("query complexity 9900 exceeds the limit of 5000")
+    );
+}
+
+#[test]
+fn an_operation_selects_the_schema_once() {
+    assert_eq!(check_default("{ __schema { queryType { name } } }"), Ok(()));
+    // The same key twice merges into one answer.
+    assert_eq!(
+        check_default("{ __schema { queryType { name } } __schema { types { name } } }"),
+        Ok(())
+    );
+    let aliased: String = (0..30)
+        .map(|i| format!("s{i}: __schema {{ types {{ name }} }} "))
+        .collect();
+    assert_eq!(
+        check_default(&format!("{{ {aliased} }}")),
+        breach("an operation selects `__schema` 30 times, which exceeds the limit of 1")
+    );
+    // Through fragments and inline fragments too.
+    assert_eq!(
+        check_default(
+            "{ ...A ... on Query { b: __schema { types { name } } } } \
+             fragment A on Query { ...B } fragment B on Query { a: __schema { types { name } } }"
+        ),
+        breach("an operation selects `__schema` 2 times, which exceeds the limit of 1")
+    );
+    // Each operation of a document on its own.
+    assert_eq!(
+        check_default(
+            "query A { __schema { types { name } } } query B { __schema { types { name } } }"
+        ),
+        Ok(())
+    );
 }
 
 #[test]

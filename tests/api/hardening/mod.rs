@@ -1,4 +1,7 @@
 //! The server as an attacker meets it: nothing a request sends may crash it, hold
 //! it, overflow it or make it lie.
 
+mod cost;
+mod money;
 mod nesting;
+mod throttles;
