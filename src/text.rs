@@ -219,7 +219,11 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, UserError> {
         let email = raw.trim().to_lowercase();
         let invalid = || UserError::at(field, UserErrorCode::Invalid, "is not an e-mail address");
-        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.len() > 254
+            || email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+        {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -322,7 +326,16 @@ mod tests {
             Ok("an@example.vn".into())
         );
         for bad in [
-            "", "a", "a@b", "@b.vn", "a@@b.vn", "a b@c.vn", "a@b..vn", "a@.vn",
+            "",
+            "a",
+            "a@b",
+            "@b.vn",
+            "a@@b.vn",
+            "a b@c.vn",
+            "a@b..vn",
+            "a@.vn",
+            "a\u{200B}@b.vn",
+            "a@b.vn\u{0}",
         ] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }

@@ -17,7 +17,7 @@ use crate::{
         ids,
         loaders::{loaded, loaders},
         mutate,
-        pagination::{PageArgs, Sort, SortValue, paginate},
+        pagination::{KeyOf, PageArgs, Sort, paginate},
     },
     keys::{AgencyKey, Key},
     reports::graphql::{ResponseStats, response_stats},
@@ -107,7 +107,7 @@ impl AgencyQuery {
             agency::Column::SearchText,
             agency::Column::Id,
             true,
-            |m: &agency::Model| SortValue::Text(m.search_text.clone()),
+            KeyOf::Text(|m: &agency::Model| m.search_text.clone()),
             |m: &agency::Model| m.id,
         );
         let page = paginate(

@@ -12,7 +12,7 @@ use crate::{
     graphql::{
         app,
         ids::{self, argument_key},
-        pagination::{PageArgs, Sort, SortValue, paginate},
+        pagination::{KeyOf, PageArgs, Sort, paginate},
         scalars::DateTime,
         session,
     },
@@ -124,7 +124,7 @@ const NEWEST_FIRST: Sort<audit_event::Entity> = Sort {
     key: None,
     id: audit_event::Column::Id,
     ascending: false,
-    key_of: |_| SortValue::None,
+    key_of: KeyOf::None,
     id_of: |m| m.id,
 };
 

@@ -27,10 +27,11 @@ use crate::{
     error::{ApiError, MutationError, UserError, UserErrorCode, violates},
     keys::{CommuneKey, ContributionKey, DisbursementKey, EnterpriseKey, Key, PartnerKey},
     money::PositiveVnd,
-    text::{Name, Note},
+    text::{self, Name, Note},
 };
 
-/// A client's key for retrying a pledge safely: 1 to 128 printable characters.
+/// A client's key for retrying a pledge safely: 1 to 128 printable characters
+/// (no control, invisible or direction-changing ones).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct IdempotencyKey(String);
@@ -38,7 +39,8 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     pub fn parse(field: &str, raw: &str) -> Result<IdempotencyKey, UserError> {
         let key = raw.trim();
-        if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
+        let printable = |c: char| !c.is_control() && !text::is_invisible(c);
+        if key.is_empty() || key.len() > 128 || !key.chars().all(printable) {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,

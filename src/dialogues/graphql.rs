@@ -27,7 +27,7 @@ use crate::{
         ids::{self, argument_key, input_key},
         loaders::{loaded, loaders},
         mutate,
-        pagination::{OrderDirection, PageArgs, Sort, SortValue, paginate},
+        pagination::{KeyOf, OrderDirection, PageArgs, Sort, paginate},
         patch,
         scalars::DateTime,
         session,
@@ -312,7 +312,7 @@ impl DialogueQuery {
             dialogue::Column::StartsAt,
             dialogue::Column::Id,
             ascending,
-            |m: &dialogue::Model| SortValue::Time(m.starts_at),
+            KeyOf::Time(|m: &dialogue::Model| m.starts_at),
             |m: &dialogue::Model| m.id,
         );
         let page = paginate(

@@ -8,7 +8,7 @@
 
 use async_graphql::SimpleObject;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ConnectionTrait, EntityTrait, IntoSimpleExpr, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -87,6 +87,18 @@ pub enum SortValue {
 }
 
 impl SortValue {
+    /// Whether a client may hand this value back in a cursor: text without control
+    /// characters (PostgreSQL refuses a NUL), instants and days within the years
+    /// 1 to 9999 (beyond them SQLite's text order is no longer time order).
+    fn is_sound(&self) -> bool {
+        match self {
+            SortValue::None | SortValue::Int(_) => true,
+            SortValue::Text(text) => !text.chars().any(char::is_control),
+            SortValue::Time(at) => (1..=9999).contains(&at.year()),
+            SortValue::Date(day) => (1..=9999).contains(&day.year()),
+        }
+    }
+
     fn into_expr(self) -> SimpleExpr {
         match self {
             SortValue::None => Expr::value(sea_orm::Value::BigInt(None)),
@@ -113,13 +125,57 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
-    fn decode(text: &str, argument: &str, fingerprint: u32) -> Result<Cursor, ApiError> {
+    /// A cursor this list issued: its fingerprint, and a key of the kind the list
+    /// sorts by and of sound value. Anyone can forge the JSON inside, so nothing of
+    /// it reaches the database unchecked.
+    fn decode<M>(
+        text: &str,
+        argument: &str,
+        fingerprint: u32,
+        key_of: &KeyOf<M>,
+    ) -> Result<Cursor, ApiError> {
         URL_SAFE_NO_PAD
             .decode(text)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
-            .filter(|cursor| cursor.o == fingerprint)
+            .filter(|cursor| {
+                cursor.o == fingerprint && key_of.admits(&cursor.k) && cursor.k.is_sound()
+            })
             .ok_or_else(|| ApiError::BadUserInput(format!("{argument}: not a cursor of this list")))
+    }
+}
+
+/// How to read a row's sort key for its cursor, by the kind of value it is.
+pub enum KeyOf<M> {
+    /// Sorted by id alone.
+    None,
+    Int(fn(&M) -> i64),
+    Text(fn(&M) -> String),
+    Time(fn(&M) -> chrono::DateTime<Utc>),
+    Date(fn(&M) -> NaiveDate),
+}
+
+impl<M> KeyOf<M> {
+    fn value(&self, model: &M) -> SortValue {
+        match self {
+            KeyOf::None => SortValue::None,
+            KeyOf::Int(of) => SortValue::Int(of(model)),
+            KeyOf::Text(of) => SortValue::Text(of(model)),
+            KeyOf::Time(of) => SortValue::Time(of(model)),
+            KeyOf::Date(of) => SortValue::Date(of(model)),
+        }
+    }
+
+    /// Whether `value` is of the kind this key is.
+    fn admits(&self, value: &SortValue) -> bool {
+        matches!(
+            (self, value),
+            (KeyOf::None, SortValue::None)
+                | (KeyOf::Int(_), SortValue::Int(_))
+                | (KeyOf::Text(_), SortValue::Text(_))
+                | (KeyOf::Time(_), SortValue::Time(_))
+                | (KeyOf::Date(_), SortValue::Date(_))
+        )
     }
 }
 
@@ -129,7 +185,7 @@ pub struct Sort<E: EntityTrait> {
     pub key: Option<SimpleExpr>,
     pub id: E::Column,
     pub ascending: bool,
-    pub key_of: fn(&E::Model) -> SortValue,
+    pub key_of: KeyOf<E::Model>,
     pub id_of: fn(&E::Model) -> i64,
 }
 
@@ -139,7 +195,7 @@ impl<E: EntityTrait> Sort<E> {
         key: impl IntoSimpleExpr,
         id: E::Column,
         ascending: bool,
-        key_of: fn(&E::Model) -> SortValue,
+        key_of: KeyOf<E::Model>,
         id_of: fn(&E::Model) -> i64,
     ) -> Sort<E> {
         Sort {
@@ -248,12 +304,12 @@ where
     let after = args
         .after
         .as_deref()
-        .map(|c| Cursor::decode(c, "after", fingerprint))
+        .map(|c| Cursor::decode(c, "after", fingerprint, &sort.key_of))
         .transpose()?;
     let before = args
         .before
         .as_deref()
-        .map(|c| Cursor::decode(c, "before", fingerprint))
+        .map(|c| Cursor::decode(c, "before", fingerprint, &sort.key_of))
         .transpose()?;
     let backward = last.is_some();
     let limit = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE as u64);
@@ -296,7 +352,7 @@ where
         .into_iter()
         .map(|m| {
             let cursor = Cursor {
-                k: (sort.key_of)(&m),
+                k: sort.key_of.value(&m),
                 i: (sort.id_of)(&m),
                 o: fingerprint,
             };

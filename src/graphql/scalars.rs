@@ -2,7 +2,7 @@
 //! `Date` (ISO 8601 calendar date) and `Vnd` (whole đồng as a string of digits).
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use chrono::{Datelike, NaiveDate, SecondsFormat, Utc};
 
 use crate::money::{MAX_AMOUNT, Total};
 
@@ -14,11 +14,16 @@ pub struct DateTime(pub chrono::DateTime<Utc>);
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
+            // In UTC it must still fall in the years 1 to 9999: an offset can carry
+            // 9999-12-31 into year 10000, which sorts before year 2000 as text.
             Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
-                .map(|t| DateTime(t.with_timezone(&Utc)))
-                .map_err(|_| {
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                .filter(|t| (1..=9999).contains(&t.year()))
+                .map(DateTime)
+                .ok_or_else(|| {
                     InputValueError::custom(
-                        "expected an RFC 3339 date-time such as 2026-11-26T08:30:00Z",
+                        "expected an RFC 3339 date-time such as 2026-11-26T08:30:00Z, in the years 1 to 9999",
                     )
                 }),
             _ => Err(InputValueError::expected_type(value)),
@@ -44,9 +49,13 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) if text.len() == 10 => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom("expected a date such as 2026-11-26")),
+            Value::String(text) if is_iso_date_shape(text) => {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .filter(|day| day.year() >= 1)
+                    .map(Date)
+                    .ok_or_else(|| InputValueError::custom("expected a date such as 2026-11-26"))
+            }
             Value::String(_) => Err(InputValueError::custom(
                 "expected a date such as 2026-11-26",
             )),
@@ -57,6 +66,15 @@ impl ScalarType for Date {
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
+}
+
+/// `YYYY-MM-DD`, digits where digits belong: no sign, no short month or day.
+fn is_iso_date_shape(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        })
 }
 
 /// An amount of Vietnamese đồng, whole đồng only: 0 to 10^15 as input (one pledge
@@ -123,6 +141,29 @@ impl ScalarType for Vnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_and_days_stay_within_four_digit_years() {
+        let instant = |text: &str| DateTime::parse(Value::String(text.into())).ok();
+        assert_eq!(
+            instant("2026-11-26T08:30:00+07:00").map(|t| t.to_value()),
+            Some(Value::String("2026-11-26T01:30:00Z".into()))
+        );
+        assert!(instant("9999-12-31T23:00:00Z").is_some());
+        for bad in [
+            "9999-12-31T23:00:00-05:00",
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+01:00",
+            "+10000-01-01T00:00:00Z",
+            "2026-11-26T08:30:00+24:00",
+        ] {
+            assert_eq!(instant(bad), None, "{bad}");
+        }
+        let day = |text: &str| Date::parse(Value::String(text.into())).ok();
+        assert!(day("9999-12-31").is_some());
+        assert_eq!(day("0000-01-01"), None);
+        assert_eq!(day("+9999-1-01"), None);
+    }
 
     #[test]
     fn vnd_accepts_digits_and_integers_only() {

@@ -2,6 +2,7 @@
 //! it, overflow it or make it lie.
 
 mod cost;
+mod hostile;
 mod money;
 mod nesting;
 mod throttles;
