@@ -72,6 +72,45 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub limits: QueryLimits,
     pub login_limits: LoginLimits,
+    /// How long the change log keeps changes for subscribers that resume.
+    #[serde(with = "duration_secs")]
+    pub change_retention: Duration,
+    /// Limits of each subscription socket.
+    pub sockets: SocketLimits,
+}
+
+/// What one subscription socket, and one client address, may hold.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SocketLimits {
+    /// Subscriptions at once on one socket; beyond, a `subscribe` gets an `error`.
+    pub max_subscriptions: usize,
+    /// The largest message a client may send, in bytes.
+    pub max_message_bytes: usize,
+    /// Events waiting for one subscription; a consumer this far behind is cut off.
+    pub queue: usize,
+    /// Open sockets per client address.
+    pub per_address: usize,
+    /// How long a socket may stay open without `connection_init`.
+    #[serde(with = "duration_secs")]
+    pub init_timeout: Duration,
+    /// How long sending one message to a client may wait before the client counts
+    /// as not reading.
+    #[serde(with = "duration_secs")]
+    pub send_timeout: Duration,
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        SocketLimits {
+            max_subscriptions: 100,
+            max_message_bytes: 64 * 1024,
+            queue: 256,
+            per_address: 50,
+            init_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Failed sign-ins allowed per window, per e-mail and per client address, and
@@ -110,6 +149,8 @@ impl Default for Settings {
             workers: None,
             limits: QueryLimits::default(),
             login_limits: LoginLimits::default(),
+            change_retention: Duration::from_secs(7 * 86_400),
+            sockets: SocketLimits::default(),
         }
     }
 }

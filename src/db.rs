@@ -172,11 +172,17 @@ impl Db {
         }
     }
 
-    /// On PostgreSQL, starts listening for changes made through any instance.
+    /// Delivers changes from the end of the change log on: on PostgreSQL made
+    /// through any instance, read by this instance's listener; on SQLite as they
+    /// commit. Also starts pruning the log by age.
     pub async fn listen_for_changes(&self, settings: &Settings) -> Result<(), DbSetupError> {
+        self.events.start_at_log_end(&self.read).await?;
         if self.backend() == DbBackend::Postgres {
-            self.events.listen(&settings.database_url).await?;
+            self.events
+                .listen(&settings.database_url, self.read.clone())
+                .await?;
         }
+        crate::events::spawn_pruning(self.write.clone(), settings.change_retention);
         Ok(())
     }
 

@@ -23,6 +23,24 @@ pub struct Application {
     port: u16,
     server: Server,
     state: Arc<AppState>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            _ = terminate.recv() => Ok(()),
+            result = tokio::signal::ctrl_c() => result,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }
 
 /// Builds the shared state: connects, migrates, prepares keys.
@@ -76,11 +94,13 @@ impl Application {
         let state = build_state(settings).await?;
         let listener = TcpListener::bind(address).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state.clone())?;
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        let server = serve(listener, state.clone(), shutdown.clone())?;
         Ok(Application {
             port,
             server,
             state,
+            shutdown,
         })
     }
 
@@ -92,13 +112,27 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    /// Serves until SIGTERM or SIGINT, then stops accepting, closes the
+    /// subscription sockets (1001) and lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let shutdown = self.shutdown;
+        tokio::spawn(async move {
+            if stop_signal().await.is_ok() {
+                tracing::info!("stopping: finishing in-flight requests");
+                let _ = shutdown.send(true);
+                handle.stop(true).await;
+            }
+        });
         self.server.await
     }
 }
 
-fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let schema = build_schema(Some(state.clone()), &settings);
     let http_state = web::Data::new(HttpState {
@@ -106,6 +140,8 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
         app: state,
         metrics: Metrics::new()?,
         sdl: graphql::sdl(),
+        sockets: Arc::default(),
+        shutdown,
     });
     let origins = settings.cors_origins.clone();
     let mut server = HttpServer::new(move || {
@@ -125,6 +161,8 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
             .configure(http::routes)
     })
     .listen(listener)?
+    // Signals are ours (`run_until_stopped`): sockets close before requests drain.
+    .disable_signals()
     .shutdown_timeout(30);
     if let Some(workers) = settings.workers {
         server = server.workers(workers.max(1));

@@ -11,6 +11,7 @@ mod m20261126_000002_registry;
 mod m20261127_000003_contributions;
 mod m20261127_000004_dialogues;
 mod m20261130_000005_audit_subject_references;
+mod m20261130_000006_change_log;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_contributions::Migration),
             Box::new(m20261127_000004_dialogues::Migration),
             Box::new(m20261130_000005_audit_subject_references::Migration),
+            Box::new(m20261130_000006_change_log::Migration),
         ]
     }
 }

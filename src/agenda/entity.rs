@@ -8,7 +8,18 @@ use sea_orm::{entity::prelude::*, sea_query::StringLen};
 /// official closes it). An unsatisfied firm's feedback sends ANSWERED back to
 /// ASSIGNED with a new due date. SUBMITTED or ACCEPTED -> REJECTED, with a reason.
 /// SUBMITTED may go straight to ASSIGNED.
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgendaItemStatus {
@@ -33,7 +44,17 @@ pub enum AgendaItemStatus {
 }
 
 /// What the difficulty is about.
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgendaCategory {
@@ -70,7 +91,17 @@ pub enum AgendaCategory {
 }
 
 /// How the concern reached the government.
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SubmissionChannel {
@@ -88,7 +119,7 @@ pub enum SubmissionChannel {
     CitizenReception,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "agenda_items")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,10 +1,8 @@
 //! `AgendaItem` with its answer, feedback and history; `agendaItems`; the agenda
 //! mutations; `Agency.responseStats`; and the subscriptions.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
-use futures_util::{Stream, StreamExt};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Expr};
-use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
     answer,
@@ -22,7 +20,6 @@ use crate::{
     dialogues::graphql::{Dialogue, dialogue_node},
     enterprises::graphql::Enterprise,
     error::{ApiError, UserError},
-    events::Change,
     graphql::{
         app,
         errors::respond,
@@ -780,81 +777,5 @@ impl AgendaMutation {
                 .await
                 .map(AgendaItem),
         )
-    }
-}
-
-#[derive(Default)]
-pub struct Subscription;
-
-#[Subscription]
-impl Subscription {
-    /// Every change of an agenda item the subscriber may see; narrow by dialogue or item.
-    async fn agenda_item_changed(
-        &self,
-        ctx: &Context<'_>,
-        dialogue_id: Option<ID>,
-        agenda_item_id: Option<ID>,
-    ) -> async_graphql::Result<impl Stream<Item = AgendaItem>> {
-        let dialogue = dialogue_id
-            .map(|id| argument_key::<DialogueKey>(&id, "dialogueId").map(Key::get))
-            .transpose()?;
-        let item = agenda_item_id
-            .map(|id| argument_key::<AgendaItemKey>(&id, "agendaItemId").map(Key::get))
-            .transpose()?;
-        let app = app(ctx)?.clone();
-        let viewer = session(ctx)?.viewer.clone();
-        let changes = BroadcastStream::new(app.db.events.subscribe());
-        Ok(changes.filter_map(move |change| {
-            let app = app.clone();
-            let viewer = viewer.clone();
-            async move {
-                let Ok(Change::AgendaItem(key)) = change else {
-                    return None;
-                };
-                if item.is_some_and(|wanted| wanted != key) {
-                    return None;
-                }
-                let found = agenda_item::Entity::find_by_id(key)
-                    .one(&app.db.read)
-                    .await
-                    .ok()??;
-                if dialogue.is_some_and(|wanted| found.dialogue_id != Some(wanted))
-                    || !can_see(&viewer, &found)
-                {
-                    return None;
-                }
-                Some(AgendaItem(found))
-            }
-        }))
-    }
-
-    /// Every change of a dialogue (scheduled, updated, cancelled, closed, registration count).
-    async fn dialogue_changed(
-        &self,
-        ctx: &Context<'_>,
-        dialogue_id: Option<ID>,
-    ) -> async_graphql::Result<impl Stream<Item = Dialogue>> {
-        let wanted = dialogue_id
-            .map(|id| argument_key::<DialogueKey>(&id, "dialogueId").map(Key::get))
-            .transpose()?;
-        let app = app(ctx)?.clone();
-        let changes = BroadcastStream::new(app.db.events.subscribe());
-        Ok(changes.filter_map(move |change| {
-            let app = app.clone();
-            async move {
-                let Ok(Change::Dialogue(key)) = change else {
-                    return None;
-                };
-                if wanted.is_some_and(|w| w != key) {
-                    return None;
-                }
-                use crate::dialogues::entity as dialogue;
-                dialogue::Entity::find_by_id(key)
-                    .one(&app.db.read)
-                    .await
-                    .ok()?
-                    .map(Dialogue)
-            }
-        }))
     }
 }

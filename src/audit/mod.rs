@@ -15,7 +15,7 @@ use std::{ops::Deref, sync::Arc};
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, Statement,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend,
     TransactionTrait,
 };
 use serde::Serialize;
@@ -26,7 +26,7 @@ use crate::{
     auth::{Permitted, Role, Session},
     db::Db,
     error::ApiError,
-    events::{Bus, CHANNEL, Change},
+    events::{self, Bus, Change},
     keys::Reference,
 };
 
@@ -114,7 +114,9 @@ impl MutationTx {
         self.actor = Some(actor);
     }
 
-    /// Tells subscribers about a change once (and only if) this transaction commits.
+    /// Records a change for subscribers: written to the change log with the
+    /// object's state at commit, and delivered once (and only if) this transaction
+    /// commits.
     pub fn notify(&mut self, change: Change) {
         if !self.changes.contains(&change) {
             self.changes.push(change);
@@ -145,25 +147,15 @@ impl MutationTx {
         }
         .insert(&self.txn)
         .await?;
-        let backend = self.txn.get_database_backend();
-        if backend == DbBackend::Postgres {
-            // Sent by PostgreSQL at commit, to every instance's listener (ours too).
-            for change in &self.changes {
-                let payload = serde_json::to_string(change).map_err(ApiError::internal)?;
-                self.txn
-                    .execute_raw(Statement::from_sql_and_values(
-                        backend,
-                        "SELECT pg_notify($1, $2)",
-                        [CHANNEL.into(), payload.into()],
-                    ))
-                    .await?;
-            }
-        }
-        self.txn.commit().await?;
-        if backend != DbBackend::Postgres {
-            for change in self.changes {
-                self.events.deliver(change);
-            }
+        let events = events::record(&self.txn, &self.changes).await?;
+        if events.is_empty() || self.txn.get_database_backend() == DbBackend::Postgres {
+            // PostgreSQL tells every instance's listener, this one's included.
+            self.txn.commit().await?;
+        } else {
+            // One writer: publish in the order of the commits.
+            let _in_order = self.events.ordered().await;
+            self.txn.commit().await?;
+            self.events.publish(events);
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use super::{
     Role, Viewer, entity as account,
     password::{NewPassword, Password},
-    rules::{self, ChangePassword, CreateAccount, Login},
+    rules::{self, ChangePassword, CreateAccount, Login, SetAccountDisabled},
     token::Issued,
 };
 use crate::{
@@ -227,6 +227,34 @@ pub struct ChangePasswordPayload {
 
 crate::payload!(ChangePasswordPayload { token: String });
 
+/// An account to disable or enable again.
+#[derive(InputObject)]
+pub struct SetAccountDisabledInput {
+    pub account_id: ID,
+    /// True disables: the account cannot sign in and its tokens stop working.
+    pub disabled: bool,
+}
+
+impl TryFrom<SetAccountDisabledInput> for SetAccountDisabled {
+    type Error = UserError;
+
+    fn try_from(input: SetAccountDisabledInput) -> Result<Self, UserError> {
+        Ok(SetAccountDisabled {
+            account_id: input_key(&input.account_id, "accountId")?,
+            disabled: input.disabled,
+        })
+    }
+}
+
+/// The outcome of `setAccountDisabled`.
+#[derive(SimpleObject, Default)]
+pub struct SetAccountDisabledPayload {
+    pub account: Option<Account>,
+    pub user_errors: Vec<UserError>,
+}
+
+crate::payload!(SetAccountDisabledPayload { account: Account });
+
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -263,6 +291,21 @@ impl AuthMutation {
             mutate(ctx, input, rules::change_password)
                 .await
                 .map(|issued: Issued| issued.token),
+        )
+    }
+
+    /// Disables an account, or enables it again (admins only). A disabled account
+    /// cannot sign in, its tokens stop working and its open sockets close.
+    async fn set_account_disabled(
+        &self,
+        ctx: &Context<'_>,
+        input: SetAccountDisabledInput,
+    ) -> async_graphql::Result<SetAccountDisabledPayload> {
+        let viewer = &session(ctx)?.viewer;
+        respond(
+            mutate(ctx, input, rules::set_disabled)
+                .await
+                .map(|model| Account::for_viewer(model, viewer)),
         )
     }
 

@@ -12,6 +12,8 @@ pub mod token;
 
 use std::net::IpAddr;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
 
 use crate::{audit::Actor, error::ApiError};
@@ -153,6 +155,8 @@ pub struct Session {
     pub viewer: Viewer,
     pub request_id: String,
     pub client_addr: Option<IpAddr>,
+    /// When the bearer token stops working (a socket is closed then).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl Session {
@@ -169,6 +173,7 @@ impl Session {
             viewer: Viewer::anonymous(),
             request_id: request_id.into(),
             client_addr: None,
+            expires_at: None,
         }
     }
 }

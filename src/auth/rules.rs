@@ -1,6 +1,6 @@
 //! Sign-in, password changes and account creation, with their authorisation.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -17,16 +17,24 @@ use crate::{
     audit::{Actor, MutationTx},
     enterprises::entity as enterprise,
     error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
+    events::Change,
     keys::{AccountKey, AgencyKey, EnterpriseKey, Key},
     text::{Email, Name},
 };
 
 const BAD_CREDENTIALS: &str = "the e-mail or password is incorrect";
 
+/// A bearer token resolved: who it signs in, and until when.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub principal: Principal,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Resolves a bearer token to its principal. Any failure is UNAUTHENTICATED: a bad
 /// token never falls back to anonymous.
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(app: &AppState, token: &str) -> Result<Principal, ApiError> {
+pub async fn authenticate(app: &AppState, token: &str) -> Result<Authenticated, ApiError> {
     let rejected = || ApiError::Unauthenticated("the token is invalid, expired or revoked");
     let claims = app.tokens.validate(token).map_err(|_| rejected())?;
     let account_id: i64 = claims.sub.parse().map_err(|_| rejected())?;
@@ -37,7 +45,10 @@ pub async fn authenticate(app: &AppState, token: &str) -> Result<Principal, ApiE
         Some(a)
             if !a.disabled && a.token_generation == claims.generation && a.role == claims.role =>
         {
-            Ok(principal_of(&a))
+            Ok(Authenticated {
+                principal: principal_of(&a),
+                expires_at: DateTime::from_timestamp(claims.exp, 0).ok_or_else(rejected)?,
+            })
         }
         _ => Err(rejected()),
     }
@@ -153,7 +164,7 @@ pub async fn change_password(
     command: ChangePassword,
 ) -> Result<Issued, MutationError> {
     let principal = session.viewer.require_signed_in()?;
-    let tx = MutationTx::begin(app, session, &command).await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     let account = account::Entity::find_by_id(principal.account_id)
         .one(&*tx)
         .await?
@@ -179,8 +190,53 @@ pub async fn change_password(
     active.updated_at = Set(Utc::now());
     let account = active.update(&*tx).await?;
     let issued = issue(app, &account)?;
+    // Open sockets of the account close before any later event reaches them.
+    tx.notify(Change::Account(account.id));
     tx.commit(AccountKey::new(account.id)).await?;
     Ok(issued)
+}
+
+/// An account disabled or enabled again.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAccountDisabled {
+    pub account_id: AccountKey,
+    pub disabled: bool,
+}
+
+crate::command!(SetAccountDisabled, "setAccountDisabled", Admins);
+
+/// ADMIN only. A disabled account cannot sign in; its tokens stop working and its
+/// open sockets close. An admin cannot disable their own account.
+#[tracing::instrument(skip_all, fields(account = command.account_id.get(), disabled = command.disabled))]
+pub async fn set_disabled(
+    app: &AppState,
+    session: &Session,
+    command: SetAccountDisabled,
+) -> Result<account::Model, MutationError> {
+    let principal = session.viewer.require_signed_in()?;
+    if command.disabled && command.account_id.get() == principal.account_id {
+        return Err(UserError::at(
+            "accountId",
+            UserErrorCode::Invalid,
+            "an admin cannot disable their own account",
+        )
+        .into());
+    }
+    let mut tx = MutationTx::begin(app, session, &command).await?;
+    let account = account::Entity::find_by_id(command.account_id.get())
+        .one(&*tx)
+        .await?
+        .ok_or_else(|| UserError::at("accountId", UserErrorCode::NotFound, "no such account"))?;
+    let generation = account.token_generation + 1;
+    let mut active: account::ActiveModel = account.into();
+    active.disabled = Set(command.disabled);
+    active.token_generation = Set(generation);
+    active.updated_at = Set(Utc::now());
+    let account = active.update(&*tx).await?;
+    tx.notify(Change::Account(account.id));
+    tx.commit(command.account_id).await?;
+    Ok(account)
 }
 
 /// A new account and what it belongs to.

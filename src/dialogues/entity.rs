@@ -3,7 +3,17 @@
 use sea_orm::{entity::prelude::*, sea_query::StringLen};
 
 /// The kind of meeting.
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueFormat {
@@ -22,7 +32,17 @@ pub enum DialogueFormat {
 }
 
 /// Which tier of government holds it.
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueLevel {
@@ -38,7 +58,17 @@ pub enum DialogueLevel {
 }
 
 /// SCHEDULED -> HELD (closed with minutes, once started) or CANCELLED (with a reason).
-#[derive(DeriveActiveEnum, EnumIter, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    DeriveActiveEnum,
+    EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DialogueStatus {
@@ -53,7 +83,7 @@ pub enum DialogueStatus {
     Cancelled,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "dialogues")]
 pub struct Model {
     #[sea_orm(primary_key)]

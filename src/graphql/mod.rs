@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod node;
 pub mod pagination;
 pub mod scalars;
+pub mod subscriptions;
 
 use std::{
     future::Future,
@@ -27,7 +28,7 @@ use async_graphql::{
 
 use crate::{
     agencies::graphql::{AgencyMutation, AgencyQuery},
-    agenda::graphql::{AgendaMutation, AgendaQuery, Subscription},
+    agenda::graphql::{AgendaMutation, AgendaQuery},
     app::AppState,
     audit::{Command, graphql::AuditQuery},
     auth::{
@@ -48,6 +49,7 @@ use crate::{
 };
 use limits::QueryLimitsExtension;
 use node::NodeQuery;
+use subscriptions::Subscription;
 
 #[derive(MergedObject, Default)]
 pub struct Query(

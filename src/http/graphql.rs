@@ -124,15 +124,16 @@ fn plain_error(status: StatusCode, message: &str) -> HttpResponse {
         .json(json!({ "errors": [{ "message": message }] }))
 }
 
-/// The parameters of a GraphQL request, from a JSON body or a query string.
-struct Params {
-    query: String,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
+/// The parameters of a GraphQL request, from a JSON body, a query string or a
+/// socket's `subscribe` message.
+pub(super) struct Params {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Option<Map<String, Value>>,
 }
 
 /// Checks each parameter's type; the message names what is wrong.
-fn params_from_json(mut object: Map<String, Value>) -> Result<Params, String> {
+pub(super) fn params_from_json(mut object: Map<String, Value>) -> Result<Params, String> {
     let query = match object.remove("query") {
         Some(Value::String(query)) => query,
         Some(_) => return Err("`query` must be a string".into()),

@@ -11,7 +11,7 @@ use actix_web::{
     web,
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 use super::HttpState;
@@ -20,6 +20,10 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     durations: HistogramVec,
+    /// Subscription sockets being served.
+    pub sockets: IntGauge,
+    /// Sockets the server closed, by close code (a small, fixed set).
+    pub socket_closes: IntCounterVec,
 }
 
 impl Metrics {
@@ -36,12 +40,24 @@ impl Metrics {
             ),
             &["route"],
         )?;
+        let sockets = IntGauge::new("websocket_sockets", "Subscription sockets being served")?;
+        let socket_closes = IntCounterVec::new(
+            Opts::new(
+                "websocket_closes_total",
+                "Subscription sockets the server closed, by close code",
+            ),
+            &["code"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(durations.clone()))?;
+        registry.register(Box::new(sockets.clone()))?;
+        registry.register(Box::new(socket_closes.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             durations,
+            sockets,
+            socket_closes,
         })
     }
 

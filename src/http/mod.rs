@@ -24,6 +24,10 @@ pub struct HttpState {
     pub app: Arc<AppState>,
     pub metrics: metrics::Metrics,
     pub sdl: String,
+    /// Open subscription sockets per client address.
+    pub sockets: Arc<ws::SocketCounter>,
+    /// Set when the server begins to shut down; sockets close with 1001.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -61,19 +65,24 @@ pub async fn session_for(
     request_id: String,
     client_addr: Option<IpAddr>,
 ) -> Result<Session, ApiError> {
-    let viewer = match authorization {
-        None => Viewer::anonymous(),
+    let (viewer, expires_at) = match authorization {
+        None => (Viewer::anonymous(), None),
         Some(value) => {
             let token = bearer(value).ok_or(ApiError::Unauthenticated(
                 "the Authorization header must be `Bearer <token>`",
             ))?;
-            Viewer::signed_in(authenticate(app, token).await?)
+            let signed_in = authenticate(app, token).await?;
+            (
+                Viewer::signed_in(signed_in.principal),
+                Some(signed_in.expires_at),
+            )
         }
     };
     Ok(Session {
         viewer,
         request_id,
         client_addr,
+        expires_at,
     })
 }
 

@@ -1,33 +1,134 @@
-//! Subscriptions over `graphql-transport-ws` at `/graphql/ws`. The token travels in
-//! the `connection_init` payload as `{"Authorization": "Bearer TOKEN"}` (the key
-//! matched case-insensitively); no payload means anonymous; a bad token closes the
-//! socket with 4403.
+//! Subscriptions over `graphql-transport-ws` at `/graphql/ws`, implemented here in
+//! full so that every part of the socket is bounded and the protocol is exact.
+//!
+//! - The client sends `connection_init` within `sockets.init_timeout` (else 4408);
+//!   its payload may carry `{"Authorization": "Bearer TOKEN"}` (key matched
+//!   case-insensitively; none means anonymous). A bad token closes with 4403, a
+//!   second `connection_init` with 4429, a `subscribe` before the ack with 4401, a
+//!   `subscribe` with an id in use with 4409, a message that is not one of the
+//!   protocol's with 4400. `ping` is answered with `pong` at any time; `complete`
+//!   from the client ends that operation.
+//! - A `subscribe` whose document is refused (syntax, validation, query limits,
+//!   nesting) gets an `error` message with the errors; one beyond
+//!   `sockets.max_subscriptions` gets an `error` too. Results are `next` messages
+//!   (a subscription's carry `extensions.changeId`), and `complete` ends a finished
+//!   operation.
+//! - Authorisation stays live: the socket closes with 4403 when its account
+//!   changes (password, disabled) or its token expires, before any later event.
+//! - Bounded: messages above `sockets.max_message_bytes` close with 1009; a client
+//!   that does not read (a full queue, a send that waits longer than
+//!   `sockets.send_timeout`, or falling behind the hub) is closed with 1008 rather
+//!   than let memory grow; `sockets.per_address` sockets per client address (more
+//!   are refused with 429 before the upgrade).
+//! - On shutdown every socket closes with 1001.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    collections::{HashMap, hash_map::Entry},
+    net::IpAddr,
+    pin::Pin,
+    sync::{Arc, Mutex},
 };
 
 use actix_web::{
     HttpRequest, HttpResponse,
+    body::{BodySize, MessageBody},
     http::header::{self, HeaderValue},
     web,
 };
-use actix_ws::{CloseCode, CloseReason, Message};
-use async_graphql::{
-    Data,
-    http::{WebSocket, WebSocketProtocols, WsMessage},
-};
-use futures_util::StreamExt;
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use async_graphql::{Data, Request, Response, Variables};
+use futures_util::{Stream, StreamExt, stream::SelectAll};
+use serde_json::{Map, Value, json};
+use tokio::{sync::broadcast::error::RecvError, time::Instant};
 use tracing_actix_web::RequestId;
 
-use super::{HttpState, session_for};
-use crate::graphql::RequestErrorFlag;
+use super::{HttpState, graphql::params_from_json, session_for};
+use crate::{
+    auth::Session,
+    config::SocketLimits,
+    error::ErrorCode,
+    events::Event,
+    graphql::{
+        RequestErrorFlag,
+        subscriptions::{FeedSlot, Registration},
+    },
+};
 
-const FORBIDDEN_CLOSE_CODE: u16 = 4403;
+const PROTOCOL: &str = "graphql-transport-ws";
+
+/// Why the server closes a socket, with the protocol's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Closing {
+    BadMessage(String),
+    Unauthorized,
+    Forbidden(&'static str),
+    InitTimeout,
+    DuplicateId(String),
+    TooManyInits,
+    TooSlow,
+    TooBig,
+    GoingAway,
+}
+
+impl Closing {
+    fn reason(&self) -> CloseReason {
+        let (code, description): (u16, String) = match self {
+            Closing::BadMessage(why) => (4400, why.clone()),
+            Closing::Unauthorized => (4401, "Unauthorized".into()),
+            Closing::Forbidden(why) => (4403, format!("Forbidden: {why}")),
+            Closing::InitTimeout => (4408, "Connection initialisation timeout".into()),
+            Closing::DuplicateId(id) => (4409, format!("Subscriber for {id} already exists")),
+            Closing::TooManyInits => (4429, "Too many initialisation requests".into()),
+            Closing::TooSlow => (1008, "too slow to read: reconnect and resume".into()),
+            Closing::TooBig => (1009, "message too big".into()),
+            Closing::GoingAway => (1001, "server shutting down".into()),
+        };
+        CloseReason {
+            code: CloseCode::from(code),
+            description: Some(description),
+        }
+    }
+}
+
+/// Open sockets per client address.
+#[derive(Default)]
+pub struct SocketCounter(Mutex<HashMap<IpAddr, usize>>);
+
+/// One open socket of an address; dropping it frees the place.
+pub struct SocketPlace {
+    counter: Arc<SocketCounter>,
+    address: IpAddr,
+}
+
+impl SocketCounter {
+    fn admit(self: &Arc<Self>, address: IpAddr, limit: usize) -> Option<SocketPlace> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(address).or_insert(0);
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(SocketPlace {
+            counter: self.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for SocketPlace {
+    fn drop(&mut self) {
+        let mut open = self.counter.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Entry::Occupied(mut entry) = open.entry(self.address) {
+            *entry.get_mut() -= 1;
+            if *entry.get() == 0 {
+                entry.remove();
+            }
+        }
+    }
+}
 
 /// The `Authorization` entry of a `connection_init` payload, whatever its case.
-fn authorization(payload: &serde_json::Value) -> Option<String> {
+fn authorization(payload: &Value) -> Option<String> {
     payload.as_object()?.iter().find_map(|(key, value)| {
         key.eq_ignore_ascii_case("authorization")
             .then(|| value.as_str().unwrap_or_default().to_owned())
@@ -40,95 +141,414 @@ pub async fn subscribe(
     state: web::Data<HttpState>,
     request_id: RequestId,
 ) -> actix_web::Result<HttpResponse> {
-    let protocol = req
+    let offered = req
         .headers()
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            value
-                .split(',')
-                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
-        });
-    let Some(protocol) = protocol else {
+        .is_some_and(|value| value.split(',').any(|p| p.trim() == PROTOCOL));
+    if !offered {
         return Ok(HttpResponse::BadRequest()
             .content_type("text/plain; charset=utf-8")
             .body("use the graphql-transport-ws subprotocol"));
+    }
+    let limits = state.app.settings.sockets.clone();
+    let peer = req.peer_addr().map(|a| a.ip());
+    let place = match peer {
+        Some(address) => match state.sockets.admit(address, limits.per_address) {
+            Some(place) => Some(place),
+            None => {
+                return Ok(HttpResponse::TooManyRequests()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("too many open sockets from this address"));
+            }
+        },
+        None => None,
     };
-    let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
+    let (mut response, session, incoming) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(
         header::SEC_WEBSOCKET_PROTOCOL,
-        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+        HeaderValue::from_static(PROTOCOL),
     );
-
-    let (to_graphql, mut from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
-    let mut pong_session = session.clone();
-    actix_web::rt::spawn(async move {
-        while let Some(Ok(message)) = incoming.next().await {
-            let forwarded = match message {
-                Message::Text(text) => to_graphql.send(text.as_bytes().to_vec()),
-                Message::Binary(bytes) => to_graphql.send(bytes.to_vec()),
-                Message::Ping(bytes) => {
-                    if pong_session.pong(&bytes).await.is_err() {
-                        break;
-                    }
-                    Ok(())
-                }
-                Message::Close(_) => break,
-                _ => Ok(()),
-            };
-            if forwarded.is_err() {
-                break;
-            }
-        }
-    });
-
-    let rejected = Arc::new(AtomicBool::new(false));
-    let init_rejected = rejected.clone();
-    let app = state.app.clone();
-    let request_id = request_id.to_string();
-    let peer = req.peer_addr().map(|a| a.ip());
-    let client_messages = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
-    let mut outgoing = WebSocket::new(state.schema.clone(), client_messages, protocol)
-        .on_connection_init(move |payload| async move {
-            let authorization = authorization(&payload);
-            match session_for(&app, authorization.as_deref(), request_id, peer).await {
-                Ok(graphql_session) => {
-                    let mut data = Data::default();
-                    data.insert(graphql_session);
-                    data.insert(RequestErrorFlag::default());
-                    Ok(data)
-                }
-                Err(error) => {
-                    init_rejected.store(true, Ordering::Relaxed);
-                    Err(async_graphql::Error::new(format!("Forbidden: {error}")))
-                }
-            }
-        });
-    actix_web::rt::spawn(async move {
-        while let Some(message) = outgoing.next().await {
-            match message {
-                WsMessage::Text(text) => {
-                    if session.text(text).await.is_err() {
-                        return;
-                    }
-                }
-                WsMessage::Close(code, reason) => {
-                    let code = if rejected.load(Ordering::Relaxed) {
-                        FORBIDDEN_CLOSE_CODE
-                    } else {
-                        code
-                    };
-                    let _ = session
-                        .close(Some(CloseReason {
-                            code: CloseCode::from(code),
-                            description: Some(reason),
-                        }))
-                        .await;
-                    return;
-                }
-            }
-        }
-        let _ = session.close(None).await;
-    });
+    // The address's place is held by the response body, which lives as long as
+    // the connection: a client that stopped reading keeps its connection (and its
+    // place) until its socket goes, even after the socket's task has ended.
+    let response = response
+        .map_body(|_, body| HoldsPlace {
+            body,
+            _place: place,
+        })
+        .map_into_boxed_body();
+    let incoming = incoming
+        .max_frame_size(limits.max_message_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(limits.max_message_bytes);
+    let socket = Socket {
+        state: state.into_inner(),
+        out: session,
+        limits,
+        request_id: request_id.to_string(),
+        peer,
+        session: None,
+        operations: HashMap::new(),
+        results: SelectAll::new(),
+    };
+    actix_web::rt::spawn(socket.run(incoming));
     Ok(response)
+}
+
+/// One running operation of the socket.
+struct Operation {
+    slot: FeedSlot,
+    /// Set once the subscription registered what it follows.
+    registration: Option<Registration>,
+}
+
+type Results = Pin<Box<dyn Stream<Item = (String, Option<Response>)> + Send>>;
+
+struct Socket {
+    state: Arc<HttpState>,
+    out: actix_ws::Session,
+    limits: SocketLimits,
+    request_id: String,
+    peer: Option<IpAddr>,
+    /// Set by `connection_init`.
+    session: Option<Session>,
+    operations: HashMap<String, Operation>,
+    results: SelectAll<Results>,
+}
+
+/// A socket's response body, holding its address's place.
+struct HoldsPlace<B> {
+    body: B,
+    _place: Option<SocketPlace>,
+}
+
+impl<B: MessageBody + Unpin> MessageBody for HoldsPlace<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<web::Bytes, Self::Error>>> {
+        Pin::new(&mut self.body).poll_next(cx)
+    }
+}
+
+/// What the loop does next.
+enum Step {
+    Continue,
+    Close(Closing),
+    /// The client went away or closed.
+    Gone,
+}
+
+impl Socket {
+    async fn run(
+        mut self,
+        mut incoming: impl Stream<Item = Result<AggregatedMessage, actix_ws::ProtocolError>> + Unpin,
+    ) {
+        let metrics = &self.state.metrics;
+        metrics.sockets.inc();
+        let init_deadline = Instant::now() + self.limits.init_timeout;
+        let mut hub = self.state.app.db.events.subscribe();
+        let mut shutdown = self.state.shutdown.subscribe();
+        let outcome = loop {
+            let expiry = self
+                .session
+                .as_ref()
+                .and_then(|s| s.expires_at)
+                .and_then(|at| (at - chrono::Utc::now()).to_std().ok())
+                .map(|left| Instant::now() + left);
+            let step = tokio::select! {
+                message = incoming.next() => self.on_message(message).await,
+                () = tokio::time::sleep_until(init_deadline), if self.session.is_none() => {
+                    Step::Close(Closing::InitTimeout)
+                }
+                () = sleep_until_some(expiry), if expiry.is_some() => {
+                    Step::Close(Closing::Forbidden("the token has expired"))
+                }
+                event = hub.recv(), if self.session.is_some() => match event {
+                    Ok(event) => self.on_event(&event),
+                    Err(RecvError::Lagged(_)) => Step::Close(Closing::TooSlow),
+                    Err(RecvError::Closed) => Step::Close(Closing::GoingAway),
+                },
+                Some((id, result)) = self.results.next(), if !self.results.is_empty() => {
+                    self.on_result(id, result).await
+                }
+                _ = shutdown.changed() => Step::Close(Closing::GoingAway),
+            };
+            match step {
+                Step::Continue => {}
+                Step::Close(closing) => break Some(closing),
+                Step::Gone => break None,
+            }
+        };
+        if let Some(closing) = outcome {
+            let reason = closing.reason();
+            self.state
+                .metrics
+                .socket_closes
+                .with_label_values(&[&u16::from(reason.code).to_string()])
+                .inc();
+            // The client may not be reading: closing may not wait forever either.
+            let _ =
+                tokio::time::timeout(self.limits.send_timeout, self.out.close(Some(reason))).await;
+        }
+        self.state.metrics.sockets.dec();
+    }
+
+    /// Sends one protocol message, or finds the client is not reading.
+    async fn send(&mut self, message: Value) -> Step {
+        match tokio::time::timeout(self.limits.send_timeout, self.out.text(message.to_string()))
+            .await
+        {
+            Ok(Ok(())) => Step::Continue,
+            Ok(Err(_)) => Step::Gone,
+            Err(_) => Step::Close(Closing::TooSlow),
+        }
+    }
+
+    async fn on_message(
+        &mut self,
+        message: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
+    ) -> Step {
+        let text = match message {
+            None | Some(Ok(AggregatedMessage::Close(_))) => return Step::Gone,
+            Some(Err(actix_ws::ProtocolError::Overflow)) => return Step::Close(Closing::TooBig),
+            Some(Err(_)) => return Step::Close(Closing::BadMessage("malformed frame".into())),
+            Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                return match self.out.pong(&bytes).await {
+                    Ok(()) => Step::Continue,
+                    Err(_) => Step::Gone,
+                };
+            }
+            Some(Ok(AggregatedMessage::Pong(_))) => return Step::Continue,
+            Some(Ok(AggregatedMessage::Text(text))) => text.to_string(),
+            Some(Ok(AggregatedMessage::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => text,
+                Err(_) => return Step::Close(Closing::BadMessage("not UTF-8".into())),
+            },
+        };
+        // The JSON reader refuses more than 128 levels, so nothing deeper is ever
+        // walked; a document or variables nested beyond the query limits is refused
+        // for its operation, with an `error` message, by the limits themselves.
+        let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(&text) else {
+            return Step::Close(Closing::BadMessage(
+                "not a JSON object, or nested too deep".into(),
+            ));
+        };
+        let kind = message
+            .remove("type")
+            .and_then(|kind| kind.as_str().map(str::to_owned));
+        match kind.as_deref() {
+            Some("connection_init") => self.on_init(message.remove("payload")).await,
+            Some("ping") => self.send(json!({ "type": "pong" })).await,
+            Some("pong") => Step::Continue,
+            Some("subscribe") => {
+                let Some(id) = message.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                    return Step::Close(Closing::BadMessage("subscribe needs an id".into()));
+                };
+                let Some(Value::Object(payload)) = message.remove("payload") else {
+                    return Step::Close(Closing::BadMessage(format!(
+                        "subscribe {id} needs a payload"
+                    )));
+                };
+                self.on_subscribe(id, payload).await
+            }
+            Some("complete") => {
+                if let Some(id) = message.get("id").and_then(Value::as_str) {
+                    // Dropping the operation drops its queue; its results stream
+                    // then ends and is forgotten without a `complete`.
+                    self.operations.remove(id);
+                }
+                Step::Continue
+            }
+            Some(other) => {
+                Step::Close(Closing::BadMessage(format!("unknown message type {other}")))
+            }
+            None => Step::Close(Closing::BadMessage("a message needs a type".into())),
+        }
+    }
+
+    async fn on_init(&mut self, payload: Option<Value>) -> Step {
+        if self.session.is_some() {
+            return Step::Close(Closing::TooManyInits);
+        }
+        let authorization = payload.as_ref().and_then(authorization);
+        match session_for(
+            &self.state.app,
+            authorization.as_deref(),
+            self.request_id.clone(),
+            self.peer,
+        )
+        .await
+        {
+            Ok(session) => {
+                self.session = Some(session);
+                self.send(json!({ "type": "connection_ack" })).await
+            }
+            Err(error) if error.code() == ErrorCode::DatabaseUnavailable => {
+                Step::Close(Closing::Forbidden("the database is unavailable"))
+            }
+            Err(_) => Step::Close(Closing::Forbidden(
+                "the token is invalid, expired or revoked",
+            )),
+        }
+    }
+
+    async fn on_subscribe(&mut self, id: String, payload: Map<String, Value>) -> Step {
+        let Some(session) = self.session.clone() else {
+            return Step::Close(Closing::Unauthorized);
+        };
+        if self.operations.contains_key(&id) {
+            return Step::Close(Closing::DuplicateId(id));
+        }
+        if self.operations.len() >= self.limits.max_subscriptions {
+            let message = format!(
+                "this socket holds {} operations, the most allowed",
+                self.limits.max_subscriptions
+            );
+            return self
+                .send(error_message(&id, &message, ErrorCode::RateLimited))
+                .await;
+        }
+        let params = match params_from_json(payload) {
+            Ok(params) => params,
+            Err(message) => {
+                return self
+                    .send(error_message(&id, &message, ErrorCode::BadUserInput))
+                    .await;
+            }
+        };
+        let slot = FeedSlot::default();
+        let flag = RequestErrorFlag::default();
+        let mut data = Data::default();
+        data.insert(session);
+        data.insert(flag.clone());
+        data.insert(slot.clone());
+        let mut request = Request::new(params.query);
+        request.data = data;
+        if let Some(name) = params.operation_name {
+            request = request.operation_name(name);
+        }
+        if let Some(variables) = params.variables {
+            request = request.variables(Variables::from_json(Value::Object(variables)));
+        }
+        let mut results = self.state.schema.execute_stream(request);
+        // Run the operation until it registers what it follows or answers, so that
+        // by the next message from the client a subscription is in place.
+        let first = tokio::select! {
+            first = results.next() => Some(first),
+            () = slot.registered() => None,
+        };
+        self.operations.insert(
+            id.clone(),
+            Operation {
+                slot,
+                registration: None,
+            },
+        );
+        if let Some(operation) = self.operations.get_mut(&id) {
+            operation.registration = operation.slot.take_registration();
+        }
+        match first {
+            // Refused before it ran: parsing, limits, validation.
+            Some(Some(response)) if flag.is_set() => {
+                self.operations.remove(&id);
+                let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+                self.send(json!({ "id": id, "type": "error", "payload": errors }))
+                    .await
+            }
+            Some(Some(response)) => {
+                self.watch(id.clone(), results);
+                self.on_result(id, Some(response)).await
+            }
+            Some(None) => self.on_result(id, None).await,
+            None => {
+                self.watch(id, results);
+                Step::Continue
+            }
+        }
+    }
+
+    /// Polls an operation's results with the others'; `None` marks its end.
+    fn watch(&mut self, id: String, results: impl Stream<Item = Response> + Send + 'static) {
+        let ended = id.clone();
+        let stream = results
+            .map(move |response| (id.clone(), Some(response)))
+            .chain(futures_util::stream::once(async move { (ended, None) }));
+        self.results.push(Box::pin(stream));
+    }
+
+    async fn on_result(&mut self, id: String, result: Option<Response>) -> Step {
+        let Some(operation) = self.operations.get(&id) else {
+            // Completed by the client: its results are no longer wanted.
+            return Step::Continue;
+        };
+        match result {
+            Some(response) => {
+                let change = operation.slot.last_yielded();
+                let mut payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+                if change > 0 {
+                    payload["extensions"]["changeId"] = json!(change.to_string());
+                }
+                self.send(json!({ "id": id, "type": "next", "payload": payload }))
+                    .await
+            }
+            None => {
+                self.operations.remove(&id);
+                self.send(json!({ "id": id, "type": "complete" })).await
+            }
+        }
+    }
+
+    /// Hands a committed change to the subscriptions that follow it and may see it.
+    fn on_event(&mut self, event: &Arc<Event>) -> Step {
+        let Some(session) = &self.session else {
+            return Step::Continue;
+        };
+        if let (Some(account), Some(principal)) =
+            (event.revoked_account(), &session.viewer.principal)
+            && account == principal.account_id
+        {
+            return Step::Close(Closing::Forbidden("the account changed; sign in again"));
+        }
+        for operation in self.operations.values_mut() {
+            if operation.registration.is_none() {
+                operation.registration = operation.slot.take_registration();
+            }
+            let Some(registration) = &operation.registration else {
+                continue;
+            };
+            if !registration.topic.admits(event, &session.viewer) {
+                continue;
+            }
+            match registration.queue.try_send(event.clone()) {
+                Ok(()) => {}
+                Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => {
+                    return Step::Close(Closing::TooSlow);
+                }
+                // The operation ended; its end is on its way through the results.
+                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {}
+            }
+        }
+        Step::Continue
+    }
+}
+
+/// Sleeps until `at`, or forever.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// An `error` message for operation `id`: one GraphQL error with a code.
+fn error_message(id: &str, message: &str, code: ErrorCode) -> Value {
+    json!({ "id": id, "type": "error", "payload": [{ "message": message, "extensions": { "code": code.as_str() } }] })
 }

@@ -86,10 +86,9 @@ async fn a_concern_goes_all_the_way_with_the_right_due_dates_and_subscribers_see
         .send(Message::text(subscription.to_string()))
         .await
         .expect("subscribed");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    ws::settle(&mut socket).await;
 
-    // Each step is seen before the next is made: a subscriber that keeps up sees
-    // every state (the payload is the item as it is when the change arrives).
+    // Each step is seen as it was made.
     let mut seen = Vec::new();
     let item = submitted(&s, json!({ "dialogueId": dialogue })).await;
     seen.push(next_status(&mut socket).await);
@@ -794,12 +793,9 @@ async fn subscribers_see_only_what_they_may_see() {
         )))
         .await
         .expect("subscribed");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    ws::settle(&mut anonymous).await;
 
     let item = submitted(&s, json!({ "confidential": true })).await;
-    // Let the SUBMITTED change reach the subscription before the item moves on: the
-    // subscription reads the item as it is when the change arrives.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     act(
         &s.app,
         &s.official.token,

@@ -20,5 +20,6 @@ mod limits;
 mod migrations;
 mod registry;
 mod schema;
+mod subscriptions;
 mod tokens;
 mod ws;

@@ -45,6 +45,52 @@ pub async fn init(socket: &mut Socket, payload: Option<Value>) -> Message {
     next_message(socket).await
 }
 
+/// Starts operation `id`.
+pub async fn subscribe(socket: &mut Socket, id: &str, query: &str, variables: Value) {
+    let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } });
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("sent");
+}
+
+/// Waits until the server has handled every message sent before: it answers a
+/// `ping` only after them, so a subscription made before is in place.
+pub async fn settle(socket: &mut Socket) {
+    socket
+        .send(Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .expect("sent");
+    let message = next_json(socket).await;
+    assert_eq!(
+        message,
+        json!({ "type": "pong" }),
+        "only a pong was expected"
+    );
+}
+
+/// The next message, as JSON; panics on anything but a text frame.
+pub async fn next_json(socket: &mut Socket) -> Value {
+    match next_message(socket).await {
+        Message::Text(text) => serde_json::from_str(&text).expect("json"),
+        other => panic!("a text frame, not {other:?}"),
+    }
+}
+
+/// Reads until the server closes; the close code, if it sent one.
+pub async fn close_code(socket: &mut Socket) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), socket.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
 fn is_ack(message: &Message) -> bool {
     matches!(message, Message::Text(text) if serde_json::from_str::<Value>(text).ok() == Some(json!({ "type": "connection_ack" })))
 }

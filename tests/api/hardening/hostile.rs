@@ -187,6 +187,7 @@ struct World {
     answered: String,
     audit_event: String,
     unverified_enterprise: String,
+    unverified_account: String,
 }
 
 async fn world() -> World {
@@ -334,6 +335,7 @@ async fn world() -> World {
         to_reject,
         answered,
         audit_event,
+        unverified_account: unverified.id.clone(),
         unverified_enterprise: unverified.enterprise_id.expect("an enterprise"),
     }
 }
@@ -354,6 +356,11 @@ fn mutations(w: &World) -> Vec<(&'static str, Option<String>, Value)> {
             "changePassword",
             Some(w.spare_firm.token.clone()),
             json!({ "currentPassword": PASSWORD, "newPassword": "một-mật-khẩu-mới-dài-99" }),
+        ),
+        (
+            "setAccountDisabled",
+            admin.clone(),
+            json!({ "accountId": w.unverified_account, "disabled": true }),
         ),
         (
             "createAccount",
