@@ -66,10 +66,26 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Fixes the business clock (RFC 3339); refused in production.
     pub now: Option<DateTime<Utc>>,
-    /// Whole-request time limit, in seconds or with a unit.
+    /// Whole-request time limit, from the request's headers to its response:
+    /// reading the body and executing the operation.
     #[serde(with = "duration_secs")]
     pub request_timeout: Duration,
     pub workers: Option<usize>,
+    /// Open connections the server holds at once, across its workers; more wait
+    /// in the listen backlog.
+    pub max_connections: usize,
+    /// Connections the kernel queues before the server accepts them.
+    pub backlog: u32,
+    /// How long an idle keep-alive connection stays open.
+    #[serde(with = "duration_secs")]
+    pub keep_alive: Duration,
+    /// How long a client has to send a request's headers.
+    #[serde(with = "duration_secs")]
+    pub client_request_timeout: Duration,
+    /// How long the server waits for a client to close its end after the server
+    /// has closed the connection.
+    #[serde(with = "duration_secs")]
+    pub client_disconnect_timeout: Duration,
     pub limits: QueryLimits,
     pub login_limits: LoginLimits,
 }
@@ -105,6 +121,11 @@ impl Default for Settings {
             now: None,
             request_timeout: Duration::from_secs(30),
             workers: None,
+            max_connections: 10_000,
+            backlog: 1024,
+            keep_alive: Duration::from_secs(5),
+            client_request_timeout: Duration::from_secs(5),
+            client_disconnect_timeout: Duration::from_secs(1),
             limits: QueryLimits::default(),
             login_limits: LoginLimits {
                 per_email: 5,
@@ -171,9 +192,21 @@ impl Settings {
             }
         }
         self.time_zone()?;
-        if self.jwt_ttl.is_zero() {
+        for (name, duration) in [
+            ("DONGHANH_JWT_TTL", self.jwt_ttl),
+            ("DONGHANH_REQUEST_TIMEOUT", self.request_timeout),
+            (
+                "DONGHANH_CLIENT_REQUEST_TIMEOUT",
+                self.client_request_timeout,
+            ),
+        ] {
+            if duration.is_zero() {
+                return Err(ConfigError::Invalid(format!("{name} must be positive")));
+            }
+        }
+        if self.max_connections == 0 || self.backlog == 0 {
             return Err(ConfigError::Invalid(
-                "DONGHANH_JWT_TTL must be positive".into(),
+                "DONGHANH_MAX_CONNECTIONS and DONGHANH_BACKLOG must be positive".into(),
             ));
         }
         Ok(())

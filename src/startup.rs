@@ -1,10 +1,13 @@
 //! Builds the application (database, migrations, state, schema, listener) and runs
 //! it. Tests start exactly what the binary starts, on port 0.
 
-use std::{net::TcpListener, sync::Arc};
+use std::{
+    net::{SocketAddr, TcpListener},
+    sync::Arc,
+};
 
 use actix_cors::Cors;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::{App, HttpServer, dev::Server, middleware, rt::net::TcpSocket, web};
 use anyhow::Context as _;
 use secrecy::SecretString;
 use tracing_actix_web::TracingLogger;
@@ -72,8 +75,9 @@ fn random_secret() -> String {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let address = settings.bind_addr()?;
+        let backlog = settings.backlog;
         let state = build_state(settings).await?;
-        let listener = TcpListener::bind(address).with_context(|| format!("binding {address}"))?;
+        let listener = bind(address, backlog).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
         Ok(Application {
@@ -97,6 +101,20 @@ impl Application {
     }
 }
 
+/// A listener whose accept queue holds `backlog` connections (the standard
+/// library's `bind` fixes it at 128).
+fn bind(address: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // As the standard library does: a restart may bind while the previous
+    // process's connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(backlog)?.into_std()
+}
+
 fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let schema = build_schema(Some(state.clone()), &settings);
@@ -107,7 +125,13 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
         sdl: graphql::sdl(),
     });
     let origins = settings.cors_origins.clone();
-    let mut server = HttpServer::new(move || {
+    // actix's limit is per worker; ours is for the whole server.
+    let workers = settings
+        .workers
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1)
+        .max(1);
+    let server = HttpServer::new(move || {
         let cors = origins.iter().fold(
             Cors::default()
                 .allowed_methods(["GET", "POST"])
@@ -120,13 +144,16 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
             .wrap(middleware::from_fn(http::metrics::track))
             .wrap(middleware::from_fn(http::expose_request_id))
             .wrap(middleware::Condition::new(!origins.is_empty(), cors))
+            .wrap(middleware::from_fn(http::unread_body::close_after_response))
             .wrap(TracingLogger::default())
             .configure(http::routes)
     })
-    .listen(listener)?
-    .shutdown_timeout(30);
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers.max(1));
-    }
+    .workers(workers)
+    .max_connections(settings.max_connections.div_ceil(workers))
+    .keep_alive(settings.keep_alive)
+    .client_request_timeout(settings.client_request_timeout)
+    .client_disconnect_timeout(settings.client_disconnect_timeout)
+    .shutdown_timeout(30)
+    .listen(listener)?;
     Ok(server.run())
 }

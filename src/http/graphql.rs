@@ -4,13 +4,15 @@
 //! without `data`) and `application/json` (always 200); no batching; bodies over
 //! 1 MiB are 413; `text/plain` and form bodies are refused, which also shuts out
 //! cross-site form posts.
-
-use std::time::Duration;
+//!
+//! One deadline, `DONGHANH_REQUEST_TIMEOUT` after the handler starts, covers
+//! reading the body and executing the operation: a client that trickles its body,
+//! or stops sending it, is answered 408 and disconnected when it passes.
 
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{
-        Method, StatusCode,
+        ConnectionType, Method, StatusCode,
         header::{self, HeaderValue},
     },
     web,
@@ -18,6 +20,7 @@ use actix_web::{
 use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
+use tokio::time::Instant;
 use tracing_actix_web::RequestId;
 
 use super::{HttpState, graphiql, session_for};
@@ -174,12 +177,81 @@ fn is_json_content_type(value: &str) -> Result<bool, ()> {
     Ok(media == "application/json" || media == GRAPHQL_RESPONSE_JSON)
 }
 
+/// Why a body was not read.
+enum BodyError {
+    TooLarge,
+    Unreadable,
+    TooSlow,
+}
+
+impl BodyError {
+    fn respond(self, media: MediaType, request_id: &RequestId) -> HttpResponse {
+        match self {
+            BodyError::TooLarge => request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BadUserInput,
+                "the request body exceeds 1 MiB",
+            ),
+            BodyError::Unreadable => request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+            ),
+            BodyError::TooSlow => {
+                tracing::warn!(request_id = %request_id, "the request body arrived too slowly");
+                let mut response = request_error(
+                    media,
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::Timeout,
+                    "the request body arrived too slowly",
+                );
+                // The rest of the body may never come: the connection cannot
+                // carry another request.
+                response
+                    .head_mut()
+                    .set_connection_type(ConnectionType::Close);
+                response
+            }
+        }
+    }
+}
+
+/// Reads the whole body by `deadline`, refusing more than 1 MiB as soon as the
+/// client announces it or sends it.
+async fn read_body(
+    req: &HttpRequest,
+    mut body: web::Payload,
+    deadline: Instant,
+) -> Result<web::BytesMut, BodyError> {
+    let announced = header(req, header::CONTENT_LENGTH).and_then(|n| n.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let reading = async {
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    };
+    tokio::time::timeout_at(deadline, reading)
+        .await
+        .unwrap_or(Err(BodyError::TooSlow))
+}
+
 pub async fn post(
     req: HttpRequest,
-    mut body: web::Payload,
+    body: web::Payload,
     state: web::Data<HttpState>,
     request_id: RequestId,
 ) -> HttpResponse {
+    let deadline = Instant::now() + state.app.settings.request_timeout;
     let Some(media) = negotiate(header(&req, header::ACCEPT)) else {
         return plain_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -205,26 +277,10 @@ pub async fn post(
             );
         }
     }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return request_error(
-                media,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadUserInput,
-                "the request body could not be read",
-            );
-        };
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return request_error(
-                media,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BadUserInput,
-                "the request body exceeds 1 MiB",
-            );
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = match read_body(&req, body, deadline).await {
+        Ok(bytes) => bytes,
+        Err(error) => return error.respond(media, &request_id),
+    };
     if let Err(breach) = nesting::check_json(&bytes) {
         return request_error(
             media,
@@ -261,7 +317,7 @@ pub async fn post(
         }
     };
     match params_from_json(object) {
-        Ok(params) => execute(&req, &state, media, params, request_id).await,
+        Ok(params) => execute(&req, &state, media, params, request_id, deadline).await,
         Err(message) => request_error(
             media,
             StatusCode::BAD_REQUEST,
@@ -276,6 +332,7 @@ pub async fn get(
     state: web::Data<HttpState>,
     request_id: RequestId,
 ) -> HttpResponse {
+    let deadline = Instant::now() + state.app.settings.request_timeout;
     let accept = header(&req, header::ACCEPT);
     if prefers_html(accept) && state.app.settings.graphiql_enabled() {
         return HttpResponse::Ok()
@@ -320,7 +377,7 @@ pub async fn get(
             );
         }
     };
-    execute(&req, &state, media, params, request_id).await
+    execute(&req, &state, media, params, request_id, deadline).await
 }
 
 /// A JSON-valued query parameter, its nesting bounded before it is read.
@@ -347,6 +404,7 @@ async fn execute(
     media: MediaType,
     params: Params,
     request_id: RequestId,
+    deadline: Instant,
 ) -> HttpResponse {
     let request_id = request_id.to_string();
     let session = match session_for(
@@ -402,8 +460,7 @@ async fn execute(
     if let Some(variables) = variables {
         request = request.variables(variables);
     }
-    let timeout: Duration = state.app.settings.request_timeout;
-    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+    let response = match tokio::time::timeout_at(deadline, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request timed out");

@@ -5,6 +5,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod unread_body;
 pub mod ws;
 
 use std::{net::IpAddr, sync::Arc};

@@ -2,3 +2,4 @@
 //! it, overflow it or make it lie.
 
 mod nesting;
+mod slow_clients;
