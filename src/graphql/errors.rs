@@ -1,8 +1,8 @@
 //! Error policy. Domain rules return [`MutationError`]: either a business-rule
 //! failure ([`UserError`], reported in the payload's `userErrors`) or an
 //! [`ApiError`], reported as a top-level GraphQL error with `extensions.code`.
-//! Database and unexpected errors are logged in full (the log line carries the
-//! request id) and reach the client only as "internal error". The
+//! Database and unexpected errors are logged in full by the HTTP layer (the log
+//! line carries the request id) and reach the client only as "internal error". The
 //! `custom-error-conversion` feature of async-graphql is on, so nothing converts to
 //! a client-visible error except through `From<ApiError>` below.
 
@@ -92,13 +92,16 @@ impl From<DbErr> for ApiError {
     }
 }
 
+/// An INTERNAL error keeps its cause as the error's source: the HTTP layer logs
+/// it with the request id when it masks the error for the client.
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
-        if let ApiError::Internal(source) = &error {
-            tracing::error!(error = ?source, "internal error");
-        }
         let code = error.code().as_str();
-        async_graphql::Error::new(error.to_string()).extend_with(|_, ext| ext.set("code", code))
+        let mut converted = async_graphql::Error::new(error.to_string());
+        if let ApiError::Internal(source) = error {
+            converted.source = Some(std::sync::Arc::new(source));
+        }
+        converted.extend_with(|_, ext| ext.set("code", code))
     }
 }
 

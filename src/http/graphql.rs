@@ -24,11 +24,7 @@ use tokio::time::Instant;
 use tracing_actix_web::RequestId;
 
 use super::{HttpState, graphiql, session_for};
-use crate::graphql::{
-    ReadOnly, RequestErrorFlag,
-    errors::{ApiError, ErrorCode},
-    limits::nesting,
-};
+use crate::graphql::{ReadOnly, RequestErrorFlag, errors::ErrorCode, limits::nesting};
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -422,10 +418,13 @@ async fn execute(
                 ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            if let ApiError::Internal(source) = &error {
-                tracing::error!(error = ?source, "authenticating");
-            }
-            return request_error(media, status, error.code(), &error.to_string());
+            // Not from a document: no location.
+            let mut error = async_graphql::Error::from(error).into_server_error(Default::default());
+            error.locations.clear();
+            let error = mask_internal(error, &request_id);
+            return HttpResponse::build(status)
+                .content_type(media.content_type())
+                .json(json!({ "errors": [error] }));
         }
     };
     // Nothing recursive may read the text or the variables before their nesting
@@ -463,7 +462,7 @@ async fn execute(
     let response = match tokio::time::timeout_at(deadline, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!("request timed out");
+            tracing::warn!(request_id, "request timed out");
             return request_error(
                 media,
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -522,23 +521,38 @@ struct ResponseBody<'a> {
 
 /// Every top-level error carries a code. Ours always do; the rest come from
 /// async-graphql's parsing, validation and input coercion (a `Vnd` of "1e9", say)
-/// and are the client's: BAD_USER_INPUT. INTERNAL errors say only "internal error"
-/// and the request id, which the log line of the failure carries too.
+/// and are the client's: BAD_USER_INPUT.
 fn with_request_id(mut error: ServerError, request_id: &str) -> ServerError {
-    let code = error
+    let coded = error
         .extensions
         .as_ref()
-        .and_then(|ext| ext.get("code"))
-        .cloned();
-    let Some(code) = code else {
+        .is_some_and(|ext| ext.get("code").is_some());
+    if !coded {
         error
             .extensions
             .get_or_insert_with(Default::default)
             .set("code", ErrorCode::BadUserInput.as_str());
         return error;
-    };
-    if code != async_graphql::Value::from(ErrorCode::Internal.as_str()) {
+    }
+    mask_internal(error, request_id)
+}
+
+/// An INTERNAL error says only "internal error" and the request id. Its cause is
+/// logged here, with the request id as a field of the event itself: the request's
+/// span is at INFO, and absent from the log when only warnings and errors are on.
+pub(super) fn mask_internal(error: ServerError, request_id: &str) -> ServerError {
+    let internal = async_graphql::Value::from(ErrorCode::Internal.as_str());
+    let code = error.extensions.as_ref().and_then(|ext| ext.get("code"));
+    if code != Some(&internal) {
         return error;
+    }
+    match error.source::<anyhow::Error>() {
+        Some(cause) => {
+            tracing::error!(request_id, path = ?error.path, error = ?cause, "internal error")
+        }
+        None => {
+            tracing::error!(request_id, path = ?error.path, error = %error.message, "internal error")
+        }
     }
     let mut masked = async_graphql::Error::new("internal error")
         .extend_with(|_, ext| {

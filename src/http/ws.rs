@@ -15,14 +15,15 @@ use actix_web::{
 };
 use actix_ws::{CloseCode, CloseReason, Message};
 use async_graphql::{
-    Data,
+    Data, Executor, Request, Response,
+    futures_util::stream::BoxStream,
     http::{WebSocket, WebSocketProtocols, WsMessage},
 };
 use futures_util::StreamExt;
 use tracing_actix_web::RequestId;
 
-use super::{HttpState, session_for};
-use crate::graphql::RequestErrorFlag;
+use super::{HttpState, graphql::mask_internal, session_for};
+use crate::graphql::{AppSchema, RequestErrorFlag};
 
 const FORBIDDEN_CLOSE_CODE: u16 = 4403;
 
@@ -88,8 +89,12 @@ pub async fn subscribe(
     let request_id = request_id.to_string();
     let peer = req.peer_addr().map(|a| a.ip());
     let client_messages = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
-    let mut outgoing = WebSocket::new(state.schema.clone(), client_messages, protocol)
-        .on_connection_init(move |payload| async move {
+    let executor = MaskedSchema {
+        schema: state.schema.clone(),
+        request_id: request_id.as_str().into(),
+    };
+    let mut outgoing = WebSocket::new(executor, client_messages, protocol).on_connection_init(
+        move |payload| async move {
             let authorization = authorization(&payload);
             match session_for(&app, authorization.as_deref(), request_id, peer).await {
                 Ok(graphql_session) => {
@@ -103,7 +108,8 @@ pub async fn subscribe(
                     Err(async_graphql::Error::new(format!("Forbidden: {error}")))
                 }
             }
-        });
+        },
+    );
     actix_web::rt::spawn(async move {
         while let Some(message) = outgoing.next().await {
             match message {
@@ -131,4 +137,44 @@ pub async fn subscribe(
         let _ = session.close(None).await;
     });
     Ok(response)
+}
+
+/// The schema as a socket runs it: INTERNAL errors are masked and logged with the
+/// request id of the socket's upgrade request, as over HTTP.
+#[derive(Clone)]
+struct MaskedSchema {
+    schema: AppSchema,
+    request_id: Arc<str>,
+}
+
+impl Executor for MaskedSchema {
+    async fn execute(&self, request: Request) -> Response {
+        let mut response = self.schema.execute(request).await;
+        response.errors = mask_all(response.errors, &self.request_id);
+        response
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let request_id = self.request_id.clone();
+        Executor::execute_stream(&self.schema, request, session_data)
+            .map(move |mut response| {
+                response.errors = mask_all(response.errors, &request_id);
+                response
+            })
+            .boxed()
+    }
+}
+
+fn mask_all(
+    errors: Vec<async_graphql::ServerError>,
+    request_id: &str,
+) -> Vec<async_graphql::ServerError> {
+    errors
+        .into_iter()
+        .map(|error| mask_internal(error, request_id))
+        .collect()
 }

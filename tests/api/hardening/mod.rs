@@ -2,4 +2,5 @@
 //! it, overflow it or make it lie.
 
 mod nesting;
+mod observability;
 mod slow_clients;
