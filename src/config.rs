@@ -41,7 +41,8 @@ pub struct Settings {
     /// Connections in the pool (PostgreSQL) or readers (SQLite).
     pub database_pool_size: u32,
     /// How long a request waits for a database connection before failing with
-    /// DATABASE_UNAVAILABLE.
+    /// DATABASE_UNAVAILABLE. While the database is down every request waits this
+    /// long, so it is short: an outage answers fast.
     #[serde(with = "duration_secs")]
     pub database_acquire_timeout: Duration,
     /// HS256 signing key, at least 32 bytes.
@@ -106,7 +107,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://donghanh.db?mode=rwc".into(),
             database_pool_size: 8,
-            database_acquire_timeout: Duration::from_secs(3),
+            database_acquire_timeout: Duration::from_secs(1),
             jwt_secret: None,
             jwt_ttl: Duration::from_secs(12 * 3600),
             jwt_issuer: "donghanh".into(),
@@ -198,6 +199,10 @@ impl Settings {
             (
                 "DONGHANH_CLIENT_REQUEST_TIMEOUT",
                 self.client_request_timeout,
+            ),
+            (
+                "DONGHANH_DATABASE_ACQUIRE_TIMEOUT",
+                self.database_acquire_timeout,
             ),
         ] {
             if duration.is_zero() {

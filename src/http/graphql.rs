@@ -8,6 +8,12 @@
 //! One deadline, `DONGHANH_REQUEST_TIMEOUT` after the handler starts, covers
 //! reading the body and executing the operation: a client that trickles its body,
 //! or stops sending it, is answered 408 and disconnected when it passes.
+//!
+//! Failures of the server rather than the request (the database unreachable, the
+//! deadline passed during execution) answer 200 under `application/json`, as the
+//! specification asks for every well-formed request; under
+//! `application/graphql-response+json` a response without `data` is 503, which the
+//! specification allows there, and one with `data` (a resolver failed) is 200.
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -43,6 +49,14 @@ impl MediaType {
         match self {
             MediaType::GraphQlResponse => "application/graphql-response+json; charset=utf-8",
             MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+
+    /// The status of a well-formed request that the server could not answer.
+    fn unavailable(self) -> StatusCode {
+        match self {
+            MediaType::GraphQlResponse => StatusCode::SERVICE_UNAVAILABLE,
+            MediaType::Json => StatusCode::OK,
         }
     }
 }
@@ -415,8 +429,7 @@ async fn execute(
         Err(error) => {
             let status = match error.code() {
                 ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-                ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => media.unavailable(),
             };
             // Not from a document: no location.
             let mut error = async_graphql::Error::from(error).into_server_error(Default::default());
@@ -465,7 +478,7 @@ async fn execute(
             tracing::warn!(request_id, "request timed out");
             return request_error(
                 media,
-                StatusCode::SERVICE_UNAVAILABLE,
+                media.unavailable(),
                 ErrorCode::Timeout,
                 "the request took too long",
             );

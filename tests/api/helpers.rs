@@ -194,11 +194,17 @@ async fn fresh_postgres(server: &str) -> String {
 }
 
 /// Settings for a test server on `database_url`.
+/// How long a test server's request waits for a database connection: dozens of
+/// servers share the machine's cores, and a burst that production's pool serves
+/// within its 1 s can wait longer here. The outage test uses production's.
+pub const TEST_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub fn test_settings(database_url: String) -> Settings {
     Settings {
         bind: "127.0.0.1:0".into(),
         database_url,
         database_pool_size: 4,
+        database_acquire_timeout: TEST_ACQUIRE_TIMEOUT,
         jwt_secret: Some(SecretString::from(TEST_JWT_SECRET)),
         workers: Some(2),
         ..Settings::default()
@@ -506,6 +512,10 @@ pub async fn spawn_binary(database_url: &str, env: &[(&str, &str)]) -> ServerPro
         .env("DONGHANH_JWT_SECRET", TEST_JWT_SECRET)
         .env("DONGHANH_LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
+        .env(
+            "DONGHANH_DATABASE_ACQUIRE_TIMEOUT",
+            TEST_ACQUIRE_TIMEOUT.as_secs().to_string(),
+        )
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())

@@ -3,4 +3,5 @@
 
 mod nesting;
 mod observability;
+mod outage;
 mod slow_clients;
