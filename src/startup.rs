@@ -10,6 +10,7 @@ use actix_cors::Cors;
 use actix_web::{App, HttpServer, dev::Server, middleware, rt::net::TcpSocket, web};
 use anyhow::Context as _;
 use secrecy::SecretString;
+use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 use crate::{
@@ -19,7 +20,7 @@ use crate::{
     config::Settings,
     db::Db,
     graphql::{self, build_schema},
-    http::{self, HttpState, metrics::Metrics},
+    http::{self, HttpState, Stopping, metrics::Metrics},
 };
 
 pub struct Application {
@@ -95,7 +96,9 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    /// Serves until SIGTERM or SIGINT; then stops accepting connections, closes
+    /// subscription sockets with 1001 (going away), lets in-flight requests finish
+    /// (each ends by its request timeout) and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -115,14 +118,46 @@ fn bind(address: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
     socket.listen(backlog)?.into_std()
 }
 
+/// Resolves on SIGTERM or SIGINT, once subscription sockets have been told.
+async fn stop_requested(stopping: watch::Sender<bool>) {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: draining in-flight requests");
+    stopping.send_replace(true);
+}
+
 fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let schema = build_schema(Some(state.clone()), &settings);
+    let (stop, stopping) = Stopping::channel();
     let http_state = web::Data::new(HttpState {
         schema,
         app: state,
         metrics: Metrics::new()?,
         sdl: graphql::sdl(),
+        stopping,
     });
     let origins = settings.cors_origins.clone();
     // actix's limit is per worker; ours is for the whole server.
@@ -153,7 +188,9 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
     .keep_alive(settings.keep_alive)
     .client_request_timeout(settings.client_request_timeout)
     .client_disconnect_timeout(settings.client_disconnect_timeout)
-    .shutdown_timeout(30)
+    .shutdown_signal(stop_requested(stop))
+    // Every request ends by its deadline; the drain waits no longer.
+    .shutdown_timeout((settings.request_timeout + settings.client_disconnect_timeout).as_secs())
     .listen(listener)?;
     Ok(server.run())
 }

@@ -11,6 +11,7 @@ pub mod ws;
 use std::{net::IpAddr, sync::Arc};
 
 use actix_web::web;
+use tokio::sync::watch;
 
 use crate::{
     app::AppState,
@@ -24,6 +25,27 @@ pub struct HttpState {
     pub app: Arc<AppState>,
     pub metrics: metrics::Metrics,
     pub sdl: String,
+    pub stopping: Stopping,
+}
+
+/// Tells connections that outlive any request (subscription sockets) that the
+/// server is stopping, so they can close properly before the workers stop.
+#[derive(Clone)]
+pub struct Stopping(watch::Receiver<bool>);
+
+impl Stopping {
+    /// The receiving half, and the sender that announces the stop.
+    pub fn channel() -> (watch::Sender<bool>, Stopping) {
+        let (sender, receiver) = watch::channel(false);
+        (sender, Stopping(receiver))
+    }
+
+    /// Resolves once the stop is announced; never, if it cannot be any more.
+    pub async fn announced(&mut self) {
+        if self.0.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -1,7 +1,8 @@
 //! Subscriptions over `graphql-transport-ws` at `/graphql/ws`. The token travels in
 //! the `connection_init` payload as `{"Authorization": "Bearer TOKEN"}` (the key
 //! matched case-insensitively); no payload means anonymous; a bad token closes the
-//! socket with 4403.
+//! socket with 4403. When the server stops, every socket is closed with 1001
+//! (going away), so clients reconnect elsewhere instead of waiting on a dead one.
 
 use std::sync::{
     Arc,
@@ -19,10 +20,10 @@ use async_graphql::{
     futures_util::stream::BoxStream,
     http::{WebSocket, WebSocketProtocols, WsMessage},
 };
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use tracing_actix_web::RequestId;
 
-use super::{HttpState, graphql::mask_internal, session_for};
+use super::{HttpState, Stopping, graphql::mask_internal, session_for};
 use crate::graphql::{AppSchema, RequestErrorFlag};
 
 const FORBIDDEN_CLOSE_CODE: u16 = 4403;
@@ -63,7 +64,7 @@ pub async fn subscribe(
 
     let (to_graphql, mut from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     let mut pong_session = session.clone();
-    actix_web::rt::spawn(async move {
+    let reader = actix_web::rt::spawn(async move {
         while let Some(Ok(message)) = incoming.next().await {
             let forwarded = match message {
                 Message::Text(text) => to_graphql.send(text.as_bytes().to_vec()),
@@ -110,33 +111,50 @@ pub async fn subscribe(
             }
         },
     );
+    let stopping = state.stopping.clone();
     actix_web::rt::spawn(async move {
-        while let Some(message) = outgoing.next().await {
-            match message {
-                WsMessage::Text(text) => {
-                    if session.text(text).await.is_err() {
-                        return;
-                    }
-                }
-                WsMessage::Close(code, reason) => {
-                    let code = if rejected.load(Ordering::Relaxed) {
-                        FORBIDDEN_CLOSE_CODE
-                    } else {
-                        code
-                    };
-                    let _ = session
-                        .close(Some(CloseReason {
-                            code: CloseCode::from(code),
-                            description: Some(reason),
-                        }))
-                        .await;
-                    return;
-                }
-            }
-        }
-        let _ = session.close(None).await;
+        let reason = forward(&mut outgoing, &mut session, stopping, &rejected).await;
+        // The reader holds a handle on the session too: the socket's connection
+        // closes only once every handle is gone, whether or not the client answers.
+        reader.abort();
+        let _ = session.close(reason).await;
     });
     Ok(response)
+}
+
+/// Sends what the GraphQL side says to the client until either side is done or
+/// the server stops; the close frame to end with, if the client is still there.
+async fn forward(
+    outgoing: &mut (impl Stream<Item = WsMessage> + Unpin),
+    session: &mut actix_ws::Session,
+    mut stopping: Stopping,
+    rejected: &AtomicBool,
+) -> Option<CloseReason> {
+    loop {
+        let message = tokio::select! {
+            message = outgoing.next() => message?,
+            () = stopping.announced() => {
+                return Some(CloseReason {
+                    code: CloseCode::Away,
+                    description: Some("the server is stopping".into()),
+                });
+            }
+        };
+        match message {
+            WsMessage::Text(text) => session.text(text).await.ok()?,
+            WsMessage::Close(code, reason) => {
+                let code = if rejected.load(Ordering::Relaxed) {
+                    FORBIDDEN_CLOSE_CODE
+                } else {
+                    code
+                };
+                return Some(CloseReason {
+                    code: CloseCode::from(code),
+                    description: Some(reason),
+                });
+            }
+        }
+    }
 }
 
 /// The schema as a socket runs it: INTERNAL errors are masked and logged with the

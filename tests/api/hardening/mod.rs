@@ -4,4 +4,5 @@
 mod nesting;
 mod observability;
 mod outage;
+mod shutdown;
 mod slow_clients;
