@@ -180,6 +180,7 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
             .wrap(middleware::from_fn(http::expose_request_id))
             .wrap(middleware::Condition::new(!origins.is_empty(), cors))
             .wrap(middleware::from_fn(http::unread_body::close_after_response))
+            .wrap(http::security::headers())
             .wrap(TracingLogger::default())
             .configure(http::routes)
     })

@@ -345,9 +345,7 @@ pub async fn get(
     let deadline = Instant::now() + state.app.settings.request_timeout;
     let accept = header(&req, header::ACCEPT);
     if prefers_html(accept) && state.app.settings.graphiql_enabled() {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(graphiql::page());
+        return graphiql::serve_page().await;
     }
     let Some(media) = negotiate(accept) else {
         return plain_error(

@@ -1,10 +1,12 @@
 //! actix-web wiring: the GraphQL-over-HTTP handler, GraphiQL assets, the
-//! subscription socket, health, readiness, metrics and the SDL.
+//! subscription socket, health, readiness, metrics and the SDL; the headers every
+//! response carries.
 
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod security;
 pub mod unread_body;
 pub mod ws;
 

@@ -4,5 +4,6 @@
 mod nesting;
 mod observability;
 mod outage;
+mod production;
 mod shutdown;
 mod slow_clients;
