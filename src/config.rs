@@ -12,7 +12,10 @@ use figment::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::graphql::limits::QueryLimits;
+use crate::{
+    graphql::limits::QueryLimits,
+    http::client_addr::{AddressBlock, ForwardedHeader},
+};
 
 /// The minimum length of the token signing key, in bytes (HS256 wants at least 256 bits).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -87,6 +90,12 @@ pub struct Settings {
     /// has closed the connection.
     #[serde(with = "duration_secs")]
     pub client_disconnect_timeout: Duration,
+    /// Proxies whose forwarded-address header names the client (addresses or
+    /// CIDR blocks); empty: the socket peer is the client.
+    #[serde(deserialize_with = "list_of")]
+    pub trusted_proxies: Vec<AddressBlock>,
+    /// The header those proxies append the client's address to.
+    pub forwarded_header: ForwardedHeader,
     pub limits: QueryLimits,
     pub login_limits: LoginLimits,
 }
@@ -127,6 +136,8 @@ impl Default for Settings {
             keep_alive: Duration::from_secs(5),
             client_request_timeout: Duration::from_secs(5),
             client_disconnect_timeout: Duration::from_secs(1),
+            trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
             limits: QueryLimits::default(),
             login_limits: LoginLimits {
                 per_email: 5,

@@ -20,7 +20,7 @@ use crate::{
     config::Settings,
     db::Db,
     graphql::{self, build_schema},
-    http::{self, HttpState, Stopping, metrics::Metrics},
+    http::{self, HttpState, Stopping, client_addr::TrustedProxies, metrics::Metrics},
 };
 
 pub struct Application {
@@ -157,6 +157,10 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
         app: state,
         metrics: Metrics::new()?,
         sdl: graphql::sdl(),
+        proxies: TrustedProxies {
+            blocks: settings.trusted_proxies.clone(),
+            header: settings.forwarded_header,
+        },
         stopping,
     });
     let origins = settings.cors_origins.clone();

@@ -419,7 +419,7 @@ async fn execute(
         &state.app,
         header(req, header::AUTHORIZATION),
         request_id.clone(),
-        req.peer_addr().map(|a| a.ip()),
+        state.proxies.client_addr(req),
     )
     .await
     {

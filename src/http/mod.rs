@@ -1,7 +1,8 @@
 //! actix-web wiring: the GraphQL-over-HTTP handler, GraphiQL assets, the
 //! subscription socket, health, readiness, metrics and the SDL; the headers every
-//! response carries.
+//! response carries and the client address rate limits see.
 
+pub mod client_addr;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -20,6 +21,7 @@ use crate::{
     auth::{Session, Viewer, rules::authenticate},
     graphql::{AppSchema, errors::ApiError},
 };
+use client_addr::TrustedProxies;
 
 /// What every handler reaches through `web::Data`.
 pub struct HttpState {
@@ -27,6 +29,7 @@ pub struct HttpState {
     pub app: Arc<AppState>,
     pub metrics: metrics::Metrics,
     pub sdl: String,
+    pub proxies: TrustedProxies,
     pub stopping: Stopping,
 }
 

@@ -88,7 +88,7 @@ pub async fn subscribe(
     let init_rejected = rejected.clone();
     let app = state.app.clone();
     let request_id = request_id.to_string();
-    let peer = req.peer_addr().map(|a| a.ip());
+    let client = state.proxies.client_addr(&req);
     let client_messages = futures_util::stream::poll_fn(move |cx| from_client.poll_recv(cx));
     let executor = MaskedSchema {
         schema: state.schema.clone(),
@@ -97,7 +97,7 @@ pub async fn subscribe(
     let mut outgoing = WebSocket::new(executor, client_messages, protocol).on_connection_init(
         move |payload| async move {
             let authorization = authorization(&payload);
-            match session_for(&app, authorization.as_deref(), request_id, peer).await {
+            match session_for(&app, authorization.as_deref(), request_id, client).await {
                 Ok(graphql_session) => {
                     let mut data = Data::default();
                     data.insert(graphql_session);

@@ -1,15 +1,19 @@
 //! Production defaults: security headers on every response and no server name;
 //! GraphiQL under a policy that admits its own assets only; in production no
-//! GraphiQL and no field suggestions.
+//! GraphiQL and no field suggestions; rate limits key the client's address, taken
+//! from a forwarded-address header only when a trusted proxy sent it.
 
 use donghanh::{
     config::Environment,
-    http::security::{DEFAULT_CSP, GRAPHIQL_CSP},
+    http::{
+        client_addr::ForwardedHeader,
+        security::{DEFAULT_CSP, GRAPHIQL_CSP},
+    },
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 fn assert_hardened(what: &str, headers: &reqwest::header::HeaderMap, csp: &str) {
     assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
@@ -180,4 +184,95 @@ async fn production_serves_no_graphiql_and_suggests_no_fields() {
         .graphql(None, "{ __schema { queryType { name } } }", json!({}))
         .await;
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+}
+
+/// A failed sign-in for an unknown e-mail, sent with `headers`: the code of the
+/// top-level error, or of the user error.
+async fn failed_login(app: &TestApp, headers: &[(&str, &str)]) -> String {
+    let email = format!("nobody-{}@example.vn", uuid::Uuid::new_v4().simple());
+    let mut request = app.client.post(app.url("/graphql")).json(&json!({
+        "query": "mutation($input: LoginInput!) { login(input: $input) { token userErrors { code } } }",
+        "variables": { "input": { "email": email, "password": "not-the-password" } },
+    }));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body: Value = request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .or(body["data"]["login"]["userErrors"][0]["code"].as_str())
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+const FAILURES_PER_ADDRESS: u32 = 2;
+
+async fn app_trusting(proxies: &[&str], header: ForwardedHeader) -> TestApp {
+    let proxies: Vec<_> = proxies
+        .iter()
+        .map(|p| p.parse().expect("a block"))
+        .collect();
+    spawn_app_with(move |s| {
+        s.login_limits.per_address = FAILURES_PER_ADDRESS;
+        s.login_limits.per_email = 100;
+        s.trusted_proxies = proxies;
+        s.forwarded_header = header;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    // Nobody trusted: the header is the client's own claim and changes nothing.
+    let direct = app_trusting(&[], ForwardedHeader::XForwardedFor).await;
+    for n in 0..FAILURES_PER_ADDRESS {
+        let forged = format!("203.0.113.{n}");
+        assert_eq!(
+            failed_login(&direct, &[("x-forwarded-for", &forged)]).await,
+            "INVALID"
+        );
+    }
+    assert_eq!(
+        failed_login(&direct, &[("x-forwarded-for", "203.0.113.99")]).await,
+        "RATE_LIMITED"
+    );
+
+    // Behind a trusted proxy (the test's own address): each client its own count.
+    let proxied = app_trusting(&["127.0.0.0/8"], ForwardedHeader::XForwardedFor).await;
+    let client = [("x-forwarded-for", "203.0.113.1")];
+    for _ in 0..FAILURES_PER_ADDRESS {
+        assert_eq!(failed_login(&proxied, &client).await, "INVALID");
+    }
+    assert_eq!(failed_login(&proxied, &client).await, "RATE_LIMITED");
+    assert_eq!(
+        failed_login(&proxied, &[("x-forwarded-for", "203.0.113.2")]).await,
+        "INVALID"
+    );
+    // A client that writes its own entry first is still the hop the proxy saw.
+    assert_eq!(
+        failed_login(
+            &proxied,
+            &[("x-forwarded-for", "198.51.100.7, 203.0.113.1")]
+        )
+        .await,
+        "RATE_LIMITED"
+    );
+
+    // RFC 7239, when that is the header the proxy maintains; the other is ignored.
+    let forwarded = app_trusting(&["127.0.0.1"], ForwardedHeader::Forwarded).await;
+    let client = [("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")];
+    for _ in 0..FAILURES_PER_ADDRESS {
+        assert_eq!(failed_login(&forwarded, &client).await, "INVALID");
+    }
+    assert_eq!(failed_login(&forwarded, &client).await, "RATE_LIMITED");
+    assert_eq!(
+        failed_login(&forwarded, &[("x-forwarded-for", "2001:db8::1")]).await,
+        "INVALID"
+    );
 }
