@@ -187,3 +187,44 @@ async fn a_body_announced_over_the_limit_is_refused_before_it_is_sent() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
 }
+
+/// Open connections are bounded: beyond the limit a connection waits, unserved,
+/// until one closes; here the one that held the only place sends nothing and is
+/// closed when its time to send headers runs out.
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_for_a_place() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.workers = Some(1);
+        s.max_connections = 1;
+        s.client_request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut silent = TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("connects");
+    let mut waiting = TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("queued by the kernel");
+    waiting
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sent");
+
+    let mut answer = Vec::new();
+    let mut nothing = Vec::new();
+    let first = tokio::time::timeout(Duration::from_secs(10), async {
+        tokio::select! {
+            _ = silent.read_to_end(&mut nothing) => "the silent connection closed",
+            _ = waiting.read_to_end(&mut answer) => "the waiting connection was served",
+        }
+    })
+    .await
+    .expect("something happens");
+    assert_eq!(first, "the silent connection closed");
+    tokio::time::timeout(Duration::from_secs(10), waiting.read_to_end(&mut answer))
+        .await
+        .expect("served once a place is free")
+        .expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
