@@ -12,7 +12,10 @@ use figment::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::graphql::limits::QueryLimits;
+use crate::{
+    graphql::limits::QueryLimits,
+    http::client_addr::{AddressBlock, ForwardedHeader},
+};
 
 /// The minimum length of the token signing key, in bytes (HS256 wants at least 256 bits).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -41,7 +44,8 @@ pub struct Settings {
     /// Connections in the pool (PostgreSQL) or readers (SQLite).
     pub database_pool_size: u32,
     /// How long a request waits for a database connection before failing with
-    /// DATABASE_UNAVAILABLE.
+    /// DATABASE_UNAVAILABLE. While the database is down every request waits this
+    /// long, so it is short: an outage answers fast.
     #[serde(with = "duration_secs")]
     pub database_acquire_timeout: Duration,
     /// HS256 signing key, at least 32 bytes.
@@ -66,10 +70,32 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Fixes the business clock (RFC 3339); refused in production.
     pub now: Option<DateTime<Utc>>,
-    /// Whole-request time limit, in seconds or with a unit.
+    /// Whole-request time limit, from the request's headers to its response:
+    /// reading the body and executing the operation.
     #[serde(with = "duration_secs")]
     pub request_timeout: Duration,
     pub workers: Option<usize>,
+    /// Open connections the server holds at once, across its workers; more wait
+    /// in the listen backlog.
+    pub max_connections: usize,
+    /// Connections the kernel queues before the server accepts them.
+    pub backlog: u32,
+    /// How long an idle keep-alive connection stays open.
+    #[serde(with = "duration_secs")]
+    pub keep_alive: Duration,
+    /// How long a client has to send a request's headers.
+    #[serde(with = "duration_secs")]
+    pub client_request_timeout: Duration,
+    /// How long the server waits for a client to close its end after the server
+    /// has closed the connection.
+    #[serde(with = "duration_secs")]
+    pub client_disconnect_timeout: Duration,
+    /// Proxies whose forwarded-address header names the client (addresses or
+    /// CIDR blocks); empty: the socket peer is the client.
+    #[serde(deserialize_with = "list_of")]
+    pub trusted_proxies: Vec<AddressBlock>,
+    /// The header those proxies append the client's address to.
+    pub forwarded_header: ForwardedHeader,
     pub limits: QueryLimits,
     pub login_limits: LoginLimits,
     /// How long the change log keeps changes for subscribers that resume.
@@ -132,7 +158,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://donghanh.db?mode=rwc".into(),
             database_pool_size: 8,
-            database_acquire_timeout: Duration::from_secs(3),
+            database_acquire_timeout: Duration::from_secs(1),
             jwt_secret: None,
             jwt_ttl: Duration::from_secs(12 * 3600),
             jwt_issuer: "donghanh".into(),
@@ -147,6 +173,13 @@ impl Default for Settings {
             now: None,
             request_timeout: Duration::from_secs(30),
             workers: None,
+            max_connections: 10_000,
+            backlog: 1024,
+            keep_alive: Duration::from_secs(5),
+            client_request_timeout: Duration::from_secs(5),
+            client_disconnect_timeout: Duration::from_secs(1),
+            trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
             limits: QueryLimits::default(),
             login_limits: LoginLimits::default(),
             change_retention: Duration::from_secs(7 * 86_400),
@@ -217,9 +250,25 @@ impl Settings {
             }
         }
         self.time_zone()?;
-        if self.jwt_ttl.is_zero() {
+        for (name, duration) in [
+            ("DONGHANH_JWT_TTL", self.jwt_ttl),
+            ("DONGHANH_REQUEST_TIMEOUT", self.request_timeout),
+            (
+                "DONGHANH_CLIENT_REQUEST_TIMEOUT",
+                self.client_request_timeout,
+            ),
+            (
+                "DONGHANH_DATABASE_ACQUIRE_TIMEOUT",
+                self.database_acquire_timeout,
+            ),
+        ] {
+            if duration.is_zero() {
+                return Err(ConfigError::Invalid(format!("{name} must be positive")));
+            }
+        }
+        if self.max_connections == 0 || self.backlog == 0 {
             return Err(ConfigError::Invalid(
-                "DONGHANH_JWT_TTL must be positive".into(),
+                "DONGHANH_MAX_CONNECTIONS and DONGHANH_BACKLOG must be positive".into(),
             ));
         }
         Ok(())

@@ -15,7 +15,7 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlxPostgresConnector,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqlxPostgresConnector,
     SqlxSqliteConnector, Statement, TransactionTrait,
     sqlx::{
         postgres::{PgConnectOptions, PgPoolOptions},
@@ -186,11 +186,88 @@ impl Db {
         Ok(())
     }
 
-    /// True when the database answers a trivial query in time.
+    /// True when the database answers a trivial query in time (a connection is
+    /// acquired within `DONGHANH_DATABASE_ACQUIRE_TIMEOUT`).
     pub async fn is_ready(&self) -> bool {
         matches!(
             tokio::time::timeout(Duration::from_secs(2), self.read.ping()).await,
             Ok(Ok(()))
         )
+    }
+}
+
+/// Whether an error means the database cannot be reached (down, restarting, the
+/// connection lost mid-statement) rather than that a statement failed: the same
+/// request may succeed once the database is back. Such errors are
+/// DATABASE_UNAVAILABLE to clients, not INTERNAL.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            lost_connection(error)
+        }
+        _ => false,
+    }
+}
+
+fn lost_connection(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::{
+        Error, error::DatabaseError, postgres::PgDatabaseError, sqlite::SqliteError,
+    };
+    match error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(error) => {
+            if let Some(error) = error.try_downcast_ref::<PgDatabaseError>() {
+                postgres_unavailable(error.code())
+            } else if let Some(error) = error.try_downcast_ref::<SqliteError>() {
+                DatabaseError::code(error)
+                    .and_then(|code| code.parse().ok())
+                    .is_some_and(sqlite_unavailable)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Class 08 (connection exception), the server shutting down or starting
+/// (57P01–57P03), out of connections (53300).
+fn postgres_unavailable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+/// The file cannot be opened or read: SQLITE_IOERR, SQLITE_CANTOPEN and their
+/// extended codes.
+fn sqlite_unavailable(extended_code: i32) -> bool {
+    const SQLITE_IOERR: i32 = 10;
+    const SQLITE_CANTOPEN: i32 = 14;
+    matches!(extended_code & 0xff, SQLITE_IOERR | SQLITE_CANTOPEN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_connections_are_unavailability_and_failed_statements_are_not() {
+        assert!(postgres_unavailable("57P01"));
+        assert!(postgres_unavailable("08006"));
+        assert!(!postgres_unavailable("23505")); // unique violation
+        assert!(sqlite_unavailable(522)); // SQLITE_IOERR_SHORT_READ
+        assert!(!sqlite_unavailable(2067)); // SQLITE_CONSTRAINT_UNIQUE
+        let io = sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+        assert!(is_unavailable(&DbErr::Query(RuntimeErr::SqlxError(
+            Arc::new(io)
+        ))));
+        assert!(!is_unavailable(&DbErr::Query(RuntimeErr::SqlxError(
+            Arc::new(sea_orm::sqlx::Error::RowNotFound)
+        ))));
+        assert!(!is_unavailable(&DbErr::Type("not a level".into())));
     }
 }

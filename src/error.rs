@@ -81,12 +81,11 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        match &error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::warn!(error = %error, "database unavailable");
-                ApiError::DatabaseUnavailable
-            }
-            _ => ApiError::Internal(error.into()),
+        if crate::db::is_unavailable(&error) {
+            tracing::warn!(error = %error, "database unavailable");
+            ApiError::DatabaseUnavailable
+        } else {
+            ApiError::Internal(error.into())
         }
     }
 }

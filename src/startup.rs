@@ -1,12 +1,16 @@
 //! Builds the application (database, migrations, state, schema, listener) and runs
 //! it. Tests start exactly what the binary starts, on port 0.
 
-use std::{net::TcpListener, sync::Arc};
+use std::{
+    net::{SocketAddr, TcpListener},
+    sync::Arc,
+};
 
 use actix_cors::Cors;
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_web::{App, HttpServer, dev::Server, middleware, rt::net::TcpSocket, web};
 use anyhow::Context as _;
 use secrecy::SecretString;
+use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 use crate::{
@@ -16,31 +20,13 @@ use crate::{
     config::Settings,
     db::Db,
     graphql::{self, build_schema},
-    http::{self, HttpState, metrics::Metrics},
+    http::{self, HttpState, Stopping, client_addr::TrustedProxies, metrics::Metrics},
 };
 
 pub struct Application {
     port: u16,
     server: Server,
     state: Arc<AppState>,
-    shutdown: tokio::sync::watch::Sender<bool>,
-}
-
-/// SIGTERM or SIGINT.
-async fn stop_signal() -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            _ = terminate.recv() => Ok(()),
-            result = tokio::signal::ctrl_c() => result,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
-    }
 }
 
 /// Builds the shared state: connects, migrates, prepares keys.
@@ -91,16 +77,15 @@ fn random_secret() -> String {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let address = settings.bind_addr()?;
+        let backlog = settings.backlog;
         let state = build_state(settings).await?;
-        let listener = TcpListener::bind(address).with_context(|| format!("binding {address}"))?;
+        let listener = bind(address, backlog).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
-        let (shutdown, _) = tokio::sync::watch::channel(false);
-        let server = serve(listener, state.clone(), shutdown.clone())?;
+        let server = serve(listener, state.clone())?;
         Ok(Application {
             port,
             server,
             state,
-            shutdown,
         })
     }
 
@@ -112,39 +97,82 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or SIGINT, then stops accepting, closes the
-    /// subscription sockets (1001) and lets in-flight requests finish.
+    /// Serves until SIGTERM or SIGINT; then stops accepting connections, closes
+    /// subscription sockets with 1001 (going away), lets in-flight requests finish
+    /// (each ends by its request timeout) and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let handle = self.server.handle();
-        let shutdown = self.shutdown;
-        tokio::spawn(async move {
-            if stop_signal().await.is_ok() {
-                tracing::info!("stopping: finishing in-flight requests");
-                let _ = shutdown.send(true);
-                handle.stop(true).await;
-            }
-        });
         self.server.await
     }
 }
 
-fn serve(
-    listener: TcpListener,
-    state: Arc<AppState>,
-    shutdown: tokio::sync::watch::Sender<bool>,
-) -> anyhow::Result<Server> {
+/// A listener whose accept queue holds `backlog` connections (the standard
+/// library's `bind` fixes it at 128).
+fn bind(address: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // As the standard library does: a restart may bind while the previous
+    // process's connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(backlog)?.into_std()
+}
+
+/// Resolves on SIGTERM or SIGINT, once subscription sockets have been told.
+async fn stop_requested(stopping: watch::Sender<bool>) {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: draining in-flight requests");
+    stopping.send_replace(true);
+}
+
+fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let schema = build_schema(Some(state.clone()), &settings);
+    let (stop, stopping) = Stopping::channel();
     let http_state = web::Data::new(HttpState {
         schema,
         app: state,
         metrics: Metrics::new()?,
         sdl: graphql::sdl(),
+        proxies: TrustedProxies {
+            blocks: settings.trusted_proxies.clone(),
+            header: settings.forwarded_header,
+        },
+        stopping,
         sockets: Arc::default(),
-        shutdown,
     });
     let origins = settings.cors_origins.clone();
-    let mut server = HttpServer::new(move || {
+    // actix's limit is per worker; ours is for the whole server.
+    let workers = settings
+        .workers
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1)
+        .max(1);
+    let server = HttpServer::new(move || {
         let cors = origins.iter().fold(
             Cors::default()
                 .allowed_methods(["GET", "POST"])
@@ -157,15 +185,19 @@ fn serve(
             .wrap(middleware::from_fn(http::metrics::track))
             .wrap(middleware::from_fn(http::expose_request_id))
             .wrap(middleware::Condition::new(!origins.is_empty(), cors))
+            .wrap(middleware::from_fn(http::unread_body::close_after_response))
+            .wrap(http::security::headers())
             .wrap(TracingLogger::default())
             .configure(http::routes)
     })
-    .listen(listener)?
-    // Signals are ours (`run_until_stopped`): sockets close before requests drain.
-    .disable_signals()
-    .shutdown_timeout(30);
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers.max(1));
-    }
+    .workers(workers)
+    .max_connections(settings.max_connections.div_ceil(workers))
+    .keep_alive(settings.keep_alive)
+    .client_request_timeout(settings.client_request_timeout)
+    .client_disconnect_timeout(settings.client_disconnect_timeout)
+    .shutdown_signal(stop_requested(stop))
+    // Every request ends by its deadline; the drain waits no longer.
+    .shutdown_timeout((settings.request_timeout + settings.client_disconnect_timeout).as_secs())
+    .listen(listener)?;
     Ok(server.run())
 }

@@ -1,21 +1,24 @@
 //! How the domain's errors ([`crate::error`]) reach a GraphQL client: a
 //! [`UserError`] in the payload's `userErrors`, an [`ApiError`] as a top-level
 //! error with `extensions.code`. Database and unexpected errors are logged in full
-//! (the log line carries the request id) and reach the client only as "internal
-//! error". The `custom-error-conversion` feature of async-graphql is on, so nothing
+//! by the HTTP layer (the log line carries the request id) and reach the client only
+//! as "internal error". The `custom-error-conversion` feature of async-graphql is on, so nothing
 //! converts to a client-visible error except through `From<ApiError>` below.
 
 use async_graphql::{Enum, ErrorExtensions, Object};
 
 use crate::error::{ApiError, MutationError, UserError};
 
+/// An INTERNAL error keeps its cause as the error's source: the HTTP layer logs
+/// it with the request id when it masks the error for the client.
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
-        if let ApiError::Internal(source) = &error {
-            tracing::error!(error = ?source, "internal error");
-        }
         let code = error.code().as_str();
-        async_graphql::Error::new(error.to_string()).extend_with(|_, ext| ext.set("code", code))
+        let mut converted = async_graphql::Error::new(error.to_string());
+        if let ApiError::Internal(source) = error {
+            converted.source = Some(std::sync::Arc::new(source));
+        }
+        converted.extend_with(|_, ext| ext.set("code", code))
     }
 }
 

@@ -278,10 +278,11 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, ApiError> {
     })
 }
 
-/// Unwraps a loader's shared error for a resolver.
+/// Unwraps a loader's shared error for a resolver; an internal one keeps its
+/// cause in the message, for the log.
 pub fn loaded<T>(outcome: Result<T, Arc<ApiError>>) -> Result<T, ApiError> {
     outcome.map_err(|error| match &*error {
         ApiError::DatabaseUnavailable => ApiError::DatabaseUnavailable,
-        other => ApiError::internal(anyhow::anyhow!("loader: {other}")),
+        other => ApiError::internal(anyhow::anyhow!("loader: {other:?}")),
     })
 }

@@ -2,17 +2,20 @@
 //!
 //! Government networks often cannot reach a CDN, so the page, React, ReactDOM
 //! and the GraphiQL bundle are compiled in from `assets/graphiql/` (see
-//! `assets/graphiql/LICENSES.md` for versions and licences).
+//! `assets/graphiql/LICENSES.md` for versions and licences). The page has no
+//! inline script or style (its own are `start.js` and `page.css`), so its
+//! Content-Security-Policy ([`GRAPHIQL_CSP`]) admits these assets and nothing else.
 //!
 //! Expected routes (wired by the router, not here):
-//! - `GET /graphql` (browser, `Accept: text/html`) → [`page`] as
-//!   [`PAGE_CONTENT_TYPE`] (or use [`serve_page`]);
+//! - `GET /graphql` (browser, `Accept: text/html`) → [`serve_page`];
 //! - `GET /graphql/assets/{name}` → [`serve_asset`].
 //!
 //! The page posts queries to `/graphql` and opens subscriptions on
 //! `ws(s)://<host>/graphql/ws` with the `graphql-transport-ws` protocol.
 
 use actix_web::{HttpResponse, http::header, web};
+
+use super::security::GRAPHIQL_CSP;
 
 /// Content type of [`page`].
 pub const PAGE_CONTENT_TYPE: &str = "text/html; charset=utf-8";
@@ -27,14 +30,18 @@ static REACT_JS: &[u8] = include_bytes!("../../assets/graphiql/react.production.
 static REACT_DOM_JS: &[u8] = include_bytes!("../../assets/graphiql/react-dom.production.min.js");
 static GRAPHIQL_JS: &[u8] = include_bytes!("../../assets/graphiql/graphiql.min.js");
 static GRAPHIQL_CSS: &[u8] = include_bytes!("../../assets/graphiql/graphiql.min.css");
+static START_JS: &[u8] = include_bytes!("../../assets/graphiql/start.js");
+static PAGE_CSS: &[u8] = include_bytes!("../../assets/graphiql/page.css");
 static PAGE: &str = include_str!("../../assets/graphiql/index.html");
 
 /// Names accepted by [`asset`], i.e. the `{name}` in `/graphql/assets/{name}`.
-pub const ASSET_NAMES: [&str; 4] = [
+pub const ASSET_NAMES: [&str; 6] = [
     "react.production.min.js",
     "react-dom.production.min.js",
     "graphiql.min.js",
     "graphiql.min.css",
+    "start.js",
+    "page.css",
 ];
 
 /// The bytes and content type of an embedded asset, by file name.
@@ -47,6 +54,8 @@ pub fn asset(name: &str) -> Option<(&'static [u8], &'static str)> {
         "react-dom.production.min.js" => Some((REACT_DOM_JS, JS)),
         "graphiql.min.js" => Some((GRAPHIQL_JS, JS)),
         "graphiql.min.css" => Some((GRAPHIQL_CSS, CSS)),
+        "start.js" => Some((START_JS, JS)),
+        "page.css" => Some((PAGE_CSS, CSS)),
         _ => None,
     }
 }
@@ -71,13 +80,14 @@ pub async fn serve_asset(path: web::Path<String>) -> HttpResponse {
     }
 }
 
-/// Convenience handler for the page itself (`no-cache`, so a new build's page
-/// is picked up at once; the assets it names are cached for a day).
+/// The page itself (`no-cache`, so a new build's page is picked up at once; the
+/// assets it names are cached for a day), under its own Content-Security-Policy.
 pub async fn serve_page() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, PAGE_CONTENT_TYPE))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
         .body(PAGE)
 }
 
@@ -90,7 +100,7 @@ mod tests {
     fn every_asset_is_embedded_and_typed() {
         for name in ASSET_NAMES {
             let (bytes, content_type) = asset(name).expect(name);
-            assert!(bytes.len() > 1000, "{name} looks truncated");
+            assert!(bytes.len() > 100, "{name} looks truncated");
             let expected = if name.ends_with(".css") { CSS } else { JS };
             assert_eq!(content_type, expected, "{name}");
         }
@@ -124,7 +134,12 @@ mod tests {
             !page.contains("http://") && !page.contains("https://"),
             "page refers to an external host"
         );
-        assert!(page.contains("'/graphql/ws'"));
+        assert!(
+            !page.contains("<style") && !page.contains("<script>"),
+            "the page's CSP refuses inline styles and scripts"
+        );
+        let start = std::str::from_utf8(START_JS).expect("UTF-8");
+        assert!(start.contains("'/graphql/ws'"));
     }
 
     #[actix_web::test]

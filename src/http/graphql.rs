@@ -4,13 +4,21 @@
 //! without `data`) and `application/json` (always 200); no batching; bodies over
 //! 1 MiB are 413; `text/plain` and form bodies are refused, which also shuts out
 //! cross-site form posts.
-
-use std::time::Duration;
+//!
+//! One deadline, `DONGHANH_REQUEST_TIMEOUT` after the handler starts, covers
+//! reading the body and executing the operation: a client that trickles its body,
+//! or stops sending it, is answered 408 and disconnected when it passes.
+//!
+//! Failures of the server rather than the request (the database unreachable, the
+//! deadline passed during execution) answer 200 under `application/json`, as the
+//! specification asks for every well-formed request; under
+//! `application/graphql-response+json` a response without `data` is 503, which the
+//! specification allows there, and one with `data` (a resolver failed) is 200.
 
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{
-        Method, StatusCode,
+        ConnectionType, Method, StatusCode,
         header::{self, HeaderValue},
     },
     web,
@@ -18,11 +26,12 @@ use actix_web::{
 use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
+use tokio::time::Instant;
 use tracing_actix_web::RequestId;
 
 use super::{HttpState, graphiql, session_for};
 use crate::{
-    error::{ApiError, ErrorCode},
+    error::ErrorCode,
     graphql::{ReadOnly, RequestErrorFlag, limits::nesting},
 };
 
@@ -43,6 +52,14 @@ impl MediaType {
         match self {
             MediaType::GraphQlResponse => "application/graphql-response+json; charset=utf-8",
             MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+
+    /// The status of a well-formed request that the server could not answer.
+    fn unavailable(self) -> StatusCode {
+        match self {
+            MediaType::GraphQlResponse => StatusCode::SERVICE_UNAVAILABLE,
+            MediaType::Json => StatusCode::OK,
         }
     }
 }
@@ -174,12 +191,81 @@ fn is_json_content_type(value: &str) -> Result<bool, ()> {
     Ok(media == "application/json" || media == GRAPHQL_RESPONSE_JSON)
 }
 
+/// Why a body was not read.
+enum BodyError {
+    TooLarge,
+    Unreadable,
+    TooSlow,
+}
+
+impl BodyError {
+    fn respond(self, media: MediaType, request_id: &RequestId) -> HttpResponse {
+        match self {
+            BodyError::TooLarge => request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BadUserInput,
+                "the request body exceeds 1 MiB",
+            ),
+            BodyError::Unreadable => request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+            ),
+            BodyError::TooSlow => {
+                tracing::warn!(request_id = %request_id, "the request body arrived too slowly");
+                let mut response = request_error(
+                    media,
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::Timeout,
+                    "the request body arrived too slowly",
+                );
+                // The rest of the body may never come: the connection cannot
+                // carry another request.
+                response
+                    .head_mut()
+                    .set_connection_type(ConnectionType::Close);
+                response
+            }
+        }
+    }
+}
+
+/// Reads the whole body by `deadline`, refusing more than 1 MiB as soon as the
+/// client announces it or sends it.
+async fn read_body(
+    req: &HttpRequest,
+    mut body: web::Payload,
+    deadline: Instant,
+) -> Result<web::BytesMut, BodyError> {
+    let announced = header(req, header::CONTENT_LENGTH).and_then(|n| n.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let reading = async {
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    };
+    tokio::time::timeout_at(deadline, reading)
+        .await
+        .unwrap_or(Err(BodyError::TooSlow))
+}
+
 pub async fn post(
     req: HttpRequest,
-    mut body: web::Payload,
+    body: web::Payload,
     state: web::Data<HttpState>,
     request_id: RequestId,
 ) -> HttpResponse {
+    let deadline = Instant::now() + state.app.settings.request_timeout;
     let Some(media) = negotiate(header(&req, header::ACCEPT)) else {
         return plain_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -205,26 +291,10 @@ pub async fn post(
             );
         }
     }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return request_error(
-                media,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadUserInput,
-                "the request body could not be read",
-            );
-        };
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return request_error(
-                media,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BadUserInput,
-                "the request body exceeds 1 MiB",
-            );
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = match read_body(&req, body, deadline).await {
+        Ok(bytes) => bytes,
+        Err(error) => return error.respond(media, &request_id),
+    };
     if let Err(breach) = nesting::check_json(&bytes) {
         return request_error(
             media,
@@ -261,7 +331,7 @@ pub async fn post(
         }
     };
     match params_from_json(object) {
-        Ok(params) => execute(&req, &state, media, params, request_id).await,
+        Ok(params) => execute(&req, &state, media, params, request_id, deadline).await,
         Err(message) => request_error(
             media,
             StatusCode::BAD_REQUEST,
@@ -276,11 +346,10 @@ pub async fn get(
     state: web::Data<HttpState>,
     request_id: RequestId,
 ) -> HttpResponse {
+    let deadline = Instant::now() + state.app.settings.request_timeout;
     let accept = header(&req, header::ACCEPT);
     if prefers_html(accept) && state.app.settings.graphiql_enabled() {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(graphiql::page());
+        return graphiql::serve_page().await;
     }
     let Some(media) = negotiate(accept) else {
         return plain_error(
@@ -320,7 +389,7 @@ pub async fn get(
             );
         }
     };
-    execute(&req, &state, media, params, request_id).await
+    execute(&req, &state, media, params, request_id, deadline).await
 }
 
 /// A JSON-valued query parameter, its nesting bounded before it is read.
@@ -347,13 +416,14 @@ async fn execute(
     media: MediaType,
     params: Params,
     request_id: RequestId,
+    deadline: Instant,
 ) -> HttpResponse {
     let request_id = request_id.to_string();
     let session = match session_for(
         &state.app,
         header(req, header::AUTHORIZATION),
         request_id.clone(),
-        req.peer_addr().map(|a| a.ip()),
+        state.proxies.client_addr(req),
     )
     .await
     {
@@ -361,13 +431,15 @@ async fn execute(
         Err(error) => {
             let status = match error.code() {
                 ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-                ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => media.unavailable(),
             };
-            if let ApiError::Internal(source) = &error {
-                tracing::error!(error = ?source, "authenticating");
-            }
-            return request_error(media, status, error.code(), &error.to_string());
+            // Not from a document: no location.
+            let mut error = async_graphql::Error::from(error).into_server_error(Default::default());
+            error.locations.clear();
+            let error = mask_internal(error, &request_id);
+            return HttpResponse::build(status)
+                .content_type(media.content_type())
+                .json(json!({ "errors": [error] }));
         }
     };
     // Nothing recursive may read the text or the variables before their nesting
@@ -402,14 +474,13 @@ async fn execute(
     if let Some(variables) = variables {
         request = request.variables(variables);
     }
-    let timeout: Duration = state.app.settings.request_timeout;
-    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+    let response = match tokio::time::timeout_at(deadline, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!("request timed out");
+            tracing::warn!(request_id, "request timed out");
             return request_error(
                 media,
-                StatusCode::SERVICE_UNAVAILABLE,
+                media.unavailable(),
                 ErrorCode::Timeout,
                 "the request took too long",
             );
@@ -465,23 +536,38 @@ struct ResponseBody<'a> {
 
 /// Every top-level error carries a code. Ours always do; the rest come from
 /// async-graphql's parsing, validation and input coercion (a `Vnd` of "1e9", say)
-/// and are the client's: BAD_USER_INPUT. INTERNAL errors say only "internal error"
-/// and the request id, which the log line of the failure carries too.
+/// and are the client's: BAD_USER_INPUT.
 fn with_request_id(mut error: ServerError, request_id: &str) -> ServerError {
-    let code = error
+    let coded = error
         .extensions
         .as_ref()
-        .and_then(|ext| ext.get("code"))
-        .cloned();
-    let Some(code) = code else {
+        .is_some_and(|ext| ext.get("code").is_some());
+    if !coded {
         error
             .extensions
             .get_or_insert_with(Default::default)
             .set("code", ErrorCode::BadUserInput.as_str());
         return error;
-    };
-    if code != async_graphql::Value::from(ErrorCode::Internal.as_str()) {
+    }
+    mask_internal(error, request_id)
+}
+
+/// An INTERNAL error says only "internal error" and the request id. Its cause is
+/// logged here, with the request id as a field of the event itself: the request's
+/// span is at INFO, and absent from the log when only warnings and errors are on.
+pub(super) fn mask_internal(error: ServerError, request_id: &str) -> ServerError {
+    let internal = async_graphql::Value::from(ErrorCode::Internal.as_str());
+    let code = error.extensions.as_ref().and_then(|ext| ext.get("code"));
+    if code != Some(&internal) {
         return error;
+    }
+    match error.source::<anyhow::Error>() {
+        Some(cause) => {
+            tracing::error!(request_id, path = ?error.path, error = ?cause, "internal error")
+        }
+        None => {
+            tracing::error!(request_id, path = ?error.path, error = %error.message, "internal error")
+        }
     }
     let mut masked = async_graphql::Error::new("internal error")
         .extend_with(|_, ext| {

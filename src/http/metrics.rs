@@ -1,5 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests by route, method and status, and their
-//! durations. Routes are the matched patterns, so the label set stays small.
+//! durations. Every label takes a value from a fixed set, whatever clients send:
+//! the route is the matched pattern or `unmatched`, the method one of the
+//! standard ones or `OTHER`, the status a number below 1000.
 
 use std::time::Instant;
 
@@ -7,6 +9,7 @@ use actix_web::{
     Error, HttpResponse,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
+    http::Method,
     middleware::Next,
     web,
 };
@@ -75,19 +78,39 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let state = req.app_data::<web::Data<HttpState>>().cloned();
     let response = next.call(req).await?;
     if let Some(state) = state {
         state.metrics.observe(
-            &method,
+            method,
             &route,
             response.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(response)
+}
+
+/// The method as a label: a client may send any token as a method, so anything
+/// but the standard methods is `OTHER`.
+fn method_label(method: &Method) -> &'static str {
+    static STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::PATCH,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    STANDARD
+        .iter()
+        .find(|standard| *standard == method)
+        .map_or("OTHER", Method::as_str)
 }
 
 pub async fn export(state: web::Data<HttpState>) -> HttpResponse {

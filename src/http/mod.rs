@@ -1,15 +1,20 @@
 //! actix-web wiring: the GraphQL-over-HTTP handler, GraphiQL assets, the
-//! subscription socket, health, readiness, metrics and the SDL.
+//! subscription socket, health, readiness, metrics and the SDL; the headers every
+//! response carries and the client address rate limits see.
 
+pub mod client_addr;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod security;
+pub mod unread_body;
 pub mod ws;
 
 use std::{net::IpAddr, sync::Arc};
 
 use actix_web::web;
+use tokio::sync::watch;
 
 use crate::{
     app::AppState,
@@ -17,6 +22,7 @@ use crate::{
     error::ApiError,
     graphql::AppSchema,
 };
+use client_addr::TrustedProxies;
 
 /// What every handler reaches through `web::Data`.
 pub struct HttpState {
@@ -26,8 +32,28 @@ pub struct HttpState {
     pub sdl: String,
     /// Open subscription sockets per client address.
     pub sockets: Arc<ws::SocketCounter>,
-    /// Set when the server begins to shut down; sockets close with 1001.
-    pub shutdown: tokio::sync::watch::Sender<bool>,
+    pub proxies: TrustedProxies,
+    pub stopping: Stopping,
+}
+
+/// Tells connections that outlive any request (subscription sockets) that the
+/// server is stopping, so they can close properly before the workers stop.
+#[derive(Clone)]
+pub struct Stopping(watch::Receiver<bool>);
+
+impl Stopping {
+    /// The receiving half, and the sender that announces the stop.
+    pub fn channel() -> (watch::Sender<bool>, Stopping) {
+        let (sender, receiver) = watch::channel(false);
+        (sender, Stopping(receiver))
+    }
+
+    /// Resolves once the stop is announced; never, if it cannot be any more.
+    pub async fn announced(&mut self) {
+        if self.0.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

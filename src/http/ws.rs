@@ -42,7 +42,11 @@ use serde_json::{Map, Value, json};
 use tokio::{sync::broadcast::error::RecvError, time::Instant};
 use tracing_actix_web::RequestId;
 
-use super::{HttpState, graphql::params_from_json, session_for};
+use super::{
+    HttpState,
+    graphql::{mask_internal, params_from_json},
+    session_for,
+};
 use crate::{
     auth::Session,
     config::SocketLimits,
@@ -81,7 +85,7 @@ impl Closing {
             Closing::TooManyInits => (4429, "Too many initialisation requests".into()),
             Closing::TooSlow => (1008, "too slow to read: reconnect and resume".into()),
             Closing::TooBig => (1009, "message too big".into()),
-            Closing::GoingAway => (1001, "server shutting down".into()),
+            Closing::GoingAway => (1001, "the server is stopping".into()),
         };
         CloseReason {
             code: CloseCode::from(code),
@@ -152,7 +156,7 @@ pub async fn subscribe(
             .body("use the graphql-transport-ws subprotocol"));
     }
     let limits = state.app.settings.sockets.clone();
-    let peer = req.peer_addr().map(|a| a.ip());
+    let peer = state.proxies.client_addr(&req);
     let place = match peer {
         Some(address) => match state.sockets.admit(address, limits.per_address) {
             Some(place) => Some(place),
@@ -255,7 +259,7 @@ impl Socket {
         metrics.sockets.inc();
         let init_deadline = Instant::now() + self.limits.init_timeout;
         let mut hub = self.state.app.db.events.subscribe();
-        let mut shutdown = self.state.shutdown.subscribe();
+        let mut stopping = self.state.stopping.clone();
         let outcome = loop {
             let expiry = self
                 .session
@@ -279,7 +283,7 @@ impl Socket {
                 Some((id, result)) = self.results.next(), if !self.results.is_empty() => {
                     self.on_result(id, result).await
                 }
-                _ = shutdown.changed() => Step::Close(Closing::GoingAway),
+                () = stopping.announced() => Step::Close(Closing::GoingAway),
             };
             match step {
                 Step::Continue => {}
@@ -459,7 +463,8 @@ impl Socket {
             // Refused before it ran: parsing, limits, validation.
             Some(Some(response)) if flag.is_set() => {
                 self.operations.remove(&id);
-                let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+                let errors =
+                    serde_json::to_value(self.masked(response).errors).unwrap_or(Value::Null);
                 self.send(json!({ "id": id, "type": "error", "payload": errors }))
                     .await
             }
@@ -492,6 +497,7 @@ impl Socket {
         match result {
             Some(response) => {
                 let change = operation.slot.last_yielded();
+                let response = self.masked(response);
                 let mut payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if change > 0 {
                     payload["extensions"]["changeId"] = json!(change.to_string());
@@ -504,6 +510,17 @@ impl Socket {
                 self.send(json!({ "id": id, "type": "complete" })).await
             }
         }
+    }
+
+    /// INTERNAL errors say only "internal error" and the socket's request id, and
+    /// their cause is logged with it, as over HTTP.
+    fn masked(&self, mut response: Response) -> Response {
+        response.errors = response
+            .errors
+            .into_iter()
+            .map(|error| mask_internal(error, &self.request_id))
+            .collect();
+        response
     }
 
     /// Hands a committed change to the subscriptions that follow it and may see it.

@@ -206,11 +206,17 @@ async fn fresh_postgres(server: &str) -> String {
 }
 
 /// Settings for a test server on `database_url`.
+/// How long a test server's request waits for a database connection: dozens of
+/// servers share the machine's cores, and a burst that production's pool serves
+/// within its 1 s can wait longer here. The outage test uses production's.
+pub const TEST_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub fn test_settings(database_url: String) -> Settings {
     Settings {
         bind: "127.0.0.1:0".into(),
         database_url,
         database_pool_size: 4,
+        database_acquire_timeout: TEST_ACQUIRE_TIMEOUT,
         jwt_secret: Some(SecretString::from(TEST_JWT_SECRET)),
         workers: Some(2),
         // Tests sign in and register many accounts at once from one address; an
@@ -481,4 +487,175 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("<none>")
+}
+
+/// POSTs a GraphQL request as JSON to `url` and returns the parsed body.
+pub async fn post_graphql(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = client
+        .post(url)
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request sent");
+    response.json().await.expect("a JSON body")
+}
+
+/// The real `donghanh serve` binary in a child process, its JSON log (standard
+/// output and error) collected line by line for the test to read.
+pub struct ServerProcess {
+    child: Option<std::process::Child>,
+    pub pid: u32,
+    pub port: u16,
+    pub client: reqwest::Client,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// The threads reading standard output and error; they end with the process.
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// Starts `donghanh serve` on `database_url` with the test key, a JSON log and the
+/// given environment; returns once it listens.
+pub async fn spawn_binary(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
+    use std::io::BufRead;
+
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_donghanh"));
+    command
+        .arg("serve")
+        .env("DONGHANH_BIND", "127.0.0.1:0")
+        .env("DATABASE_URL", database_url)
+        .env("DONGHANH_JWT_SECRET", TEST_JWT_SECRET)
+        .env("DONGHANH_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env(
+            "DONGHANH_DATABASE_ACQUIRE_TIMEOUT",
+            TEST_ACQUIRE_TIMEOUT.as_secs().to_string(),
+        )
+        // As `test_settings`: many sign-ins and registrations from one address.
+        .env("DONGHANH_LOGIN_LIMITS__PER_ADDRESS", "100000")
+        .env("DONGHANH_LOGIN_LIMITS__REGISTRATIONS_PER_ADDRESS", "100000")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("the binary runs");
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (port_sender, port) = tokio::sync::oneshot::channel::<u16>();
+    let mut port_sender = Some(port_sender);
+    let stdout = child.stdout.take().expect("stdout");
+    let stdout_log = log.clone();
+    let stdout_reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let listening = serde_json::from_str::<Value>(&line)
+                .ok()
+                .filter(|event| event["fields"]["message"] == "listening")
+                .and_then(|event| event["fields"]["port"].as_u64());
+            if let Some(port) = listening
+                && let Some(sender) = port_sender.take()
+            {
+                let _ = sender.send(u16::try_from(port).expect("a port"));
+            }
+            stdout_log.lock().expect("log lock").push(line);
+        }
+    });
+    let stderr = child.stderr.take().expect("stderr");
+    let stderr_log = log.clone();
+    let stderr_reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            stderr_log.lock().expect("log lock").push(line);
+        }
+    });
+    let pid = child.id();
+    let mut server = ServerProcess {
+        child: Some(child),
+        pid,
+        port: 0,
+        client: reqwest::Client::new(),
+        log,
+        readers: vec![stdout_reader, stderr_reader],
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(60), port).await {
+        Ok(Ok(port)) => server.port = port,
+        _ => panic!("the server did not start:\n{}", server.log()),
+    }
+    server
+}
+
+impl ServerProcess {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        post_graphql(&self.client, &self.url("/graphql"), token, query, variables).await
+    }
+
+    /// Everything the process has written so far, one line per event; lines in
+    /// flight in the pipe may still be missing (see [`ServerProcess::stop`]).
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log lock").join("\n")
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM could not be sent");
+    }
+
+    /// Stops the process with SIGTERM and waits for it to exit; its exit status
+    /// and its whole log.
+    pub async fn stop(&mut self) -> (std::process::ExitStatus, String) {
+        self.terminate();
+        let status = self.exit_status(std::time::Duration::from_secs(40)).await;
+        let readers = std::mem::take(&mut self.readers);
+        tokio::task::spawn_blocking(move || {
+            for reader in readers {
+                let _ = reader.join();
+            }
+        })
+        .await
+        .expect("the readers finish");
+        (status, self.log())
+    }
+
+    /// Waits for the process to exit, at most `within`.
+    pub async fn exit_status(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the process is running");
+        let waiting = tokio::task::spawn_blocking(move || {
+            let status = child.wait();
+            (child, status)
+        });
+        match tokio::time::timeout(within, waiting).await {
+            Ok(Ok((_, status))) => status.expect("the process is waited for"),
+            _ => {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &self.pid.to_string()])
+                    .status();
+                panic!("still running after {within:?}:\n{}", self.log());
+            }
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
