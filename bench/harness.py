@@ -453,6 +453,15 @@ def alternate(bench: Bench, group: str, targets: list[dict], clients: list[int],
                 bench.measure(group, target, c, round_, duration)
 
 
+def attempt(bench: Bench, name: str, group):
+    """Runs one group; a failure is recorded and the other groups still run."""
+    try:
+        group()
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure is a finding to report
+        log(f"group {name} failed: {error}")
+        bench.report["notes"].append(f"group {name} failed: {error}")
+
+
 def cmd_run(args):
     groups = set(args.only.split(",")) if args.only else set(GROUPS)
     groups -= set(args.skip.split(",")) if args.skip else set()
@@ -483,19 +492,22 @@ def cmd_run(args):
             script, defines = pgbench_script(captured[name])
             return {"name": "pgbench", "kind": "pgbench", "script": script, "defines": defines, "database": db}
 
-        if "q1" in groups:
+        def group_q1():
             targets = [target_ours("q1", Q.Q1)] + ([target_peer("q1-peer", Q.Q1_PEER)] if peer else [])
             alternate(bench, "Q1", targets + [floor("Q1")], clients, args.rounds, args.duration)
-        if "q2" in groups:
+
+        def group_q2():
             targets = [target_ours("q2", Q.Q2)] + ([target_peer("q2-peer", Q.Q2_PEER)] if peer else [])
             alternate(bench, "Q2", targets, clients, args.rounds, args.duration)
-        if "q3" in groups:
+
+        def group_q3():
             alternate(bench, "Q3", [target_ours("q3", Q.Q3), floor("Q3")], clients, args.rounds, args.duration)
-        if "q4" in groups:
+
+        def group_q4():
             cases = q4_cases(bench, ours.url)
             for round_ in range(args.q4_rounds):
                 for case in cases:
-                    target = {**target_ours(os.path.basename(case["file"])[:-5], case["body"])}
+                    target = target_ours(os.path.basename(case["file"])[:-5], case["body"])
                     bench.measure("Q4", target, 1, round_, args.q4_duration,
                                   variant=f"{case['order']} {case['position']}")
                 for case in cases:
@@ -503,21 +515,28 @@ def cmd_run(args):
                         target = target_ours(os.path.basename(case["file"])[:-5], case["body"])
                         bench.measure("Q4", target, 16, round_, args.q4_duration,
                                       variant=f"{case['order']} {case['position']}")
-        if "q5" in groups:
+
+        def group_q5():
             bare = bench.bare("bare").wait_ready()
             targets = [target_ours("q5", Q.Q5),
                        {"name": "bare actix", "kind": "wrk", "url": bare.url, "file": body_file("q5", Q.Q5),
                         "pids": [bare.pid]}]
-            alternate(bench, "Q5", targets, clients, args.rounds, args.duration)
-            bare.stop()
-        if "instances" in groups:
+            try:
+                alternate(bench, "Q5", targets, clients, args.rounds, args.duration)
+            finally:
+                bare.stop()
+
+        def group_instances():
             second = bench.ours("ours-2", bench.pg_url).wait_ready()
             one = target_ours("q1", Q.Q1)
             two = {"name": "two instances", "kind": "wrk2", "urls": [ours.url, second.url],
                    "file": body_file("q1", Q.Q1), "pids": [ours.pid, second.pid], "database": db}
-            alternate(bench, "Q1 instances", [one, two], [max(clients)], args.rounds, args.duration)
-            second.stop()
-        if "m1" in groups:
+            try:
+                alternate(bench, "Q1 instances", [one, two], [max(clients)], args.rounds, args.duration)
+            finally:
+                second.stop()
+
+        def group_m1():
             if peer:
                 peer.stop()
             firms, officials = sign_in(bench, ours.url, 64, 8)
@@ -531,8 +550,9 @@ def cmd_run(args):
             bench.report["m1_ledger_after"] = broken or "sound"
             if broken:
                 bench.report["notes"].append(f"after M1 the ledger breaks: {broken}")
-        ours.stop()
-        if "sqlite" in groups:
+
+        def group_sqlite():
+            ours.stop()
             url = f"sqlite://{bench.sqlite_path}?mode=rwc"
             lite = bench.ours("ours-sqlite", url).wait_ready()
             lite1 = bench.ours("ours-sqlite-pool1", url, DONGHANH_DATABASE_POOL_SIZE=1).wait_ready()
@@ -543,6 +563,13 @@ def cmd_run(args):
                         "pids": [lite1.pid]}]
             alternate(bench, "Q1 SQLite", targets, [c for c in clients if c <= 16] or [1], args.rounds,
                       args.duration)
+
+        # M1 writes, so it runs after every read on PostgreSQL; SQLite last.
+        for name, group in [("q1", group_q1), ("q2", group_q2), ("q3", group_q3), ("q4", group_q4),
+                            ("q5", group_q5), ("instances", group_instances), ("m1", group_m1),
+                            ("sqlite", group_sqlite)]:
+            if name in groups:
+                attempt(bench, name, group)
     finally:
         bench.stop_all()
         write_report(bench)

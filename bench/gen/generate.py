@@ -588,7 +588,10 @@ def main():
 
     started = time.monotonic()
     db, url = prepare_database(args)
+    print(f"  {'database, schema, admin':<28} {time.monotonic() - started:6.1f} s", file=sys.stderr)
+    t = time.monotonic()
     load_lookups(db, sizes)
+    print(f"  {'vocabulary':<28} {time.monotonic() - t:6.1f} s", file=sys.stderr)
     dropped = []
     for table in BULK_TABLES:
         for name, definition in db.secondary_indexes(table):
@@ -606,7 +609,9 @@ def main():
     bulk = time.monotonic() - bulk_started
     for table in ["bench_place", "bench_agency", "bench_firm", "bench_tax", "bench_text", "bench_path", "bench_j"]:
         db.run(f"DROP TABLE {table}")
+    t = time.monotonic()
     broken = check(db)
+    print(f"  {'invariants checked':<28} {time.monotonic() - t:6.1f} s", file=sys.stderr)
     counts = {table: int(db.run(f"SELECT count(*) FROM {table}").strip() or 0) for table in LOADED}
     t = time.monotonic()
     db.finish([table for table in LOADED if table != "dialogue_communes"])

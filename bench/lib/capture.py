@@ -83,12 +83,20 @@ class Capture:
         return out
 
 
+PGBENCH_MAX_ARGS = 255
+
+
 def pgbench_script(statements: list[dict]) -> tuple[str, dict]:
     """The statements as a pgbench script, parameters as pgbench variables (-D),
-    so `-M prepared` prepares them as the server does; NULLs inline."""
+    so `-M prepared` prepares them as the server does; NULLs inline, and all the
+    parameters of a statement with more than pgbench's 255 inline too."""
     lines, defines = [], {}
     for n, statement in enumerate(statements):
         params = statement["params"]
+        if len(params) > PGBENCH_MAX_ARGS:
+            # pgbench binds at most 255 parameters per statement: write them in.
+            lines.append(literal_sql(statement).rstrip().rstrip(";") + ";")
+            continue
 
         def substitute(match):
             index = int(match.group(1)) - 1
