@@ -24,7 +24,7 @@ from common import (HERE, LOGS, OUT, PEER, PG_DEFAULT, ROOT, GraphQLServer, Mete
 from generate import BENCH_PASSWORD, CHECKS, Sizes, parse_scale  # noqa: E402
 
 RESULTS = os.path.join(HERE, "results")
-GROUPS = ["q1", "q2", "q3", "q4", "q5", "m1", "sqlite", "instances"]
+GROUPS = ["q1", "q2", "q3", "q4", "q5", "m1", "sqlite", "instances", "profile"]
 ORDERS = [("PLEDGED_ON", "pledged_on"), ("PLEDGED_AMOUNT", "pledged_amount"), ("CREATED_AT", "created_at")]
 
 
@@ -392,8 +392,7 @@ def capture_statements(bench: Bench, with_peer: bool) -> dict:
             "Q3": (ours, Q.Q3, None), "Q5": (ours, Q.Q5, None),
         }
         for case in q4:
-            if case["position"] != "end":
-                requests[f"Q4 {case['order']} {case['position']}"] = (ours, case["body"], None)
+            requests[f"Q4 {case['order']} {case['position']}"] = (ours, case["body"], None)
         if peer:
             requests["peer Q1"] = (peer, Q.Q1_PEER, None)
             requests["peer Q2"] = (peer, Q.Q2_PEER, None)
@@ -433,7 +432,7 @@ def capture_statements(bench: Bench, with_peer: bool) -> dict:
 def explain_q4(bench: Bench, captured: dict):
     plans = {}
     for name, statements in captured.items():
-        if not name.startswith("Q4 ") or not name.endswith("middle"):
+        if not name.startswith("Q4 ") or name.endswith("first"):
             continue
         main = next((s for s in statements if "ORDER BY" in s["sql"] and "LIMIT" in s["sql"]
                      and '"contributions"' in s["sql"].split("FROM", 1)[-1][:40]), None)
@@ -441,6 +440,53 @@ def explain_q4(bench: Bench, captured: dict):
             plans[name] = {"sql": main["sql"], "params": main["params"],
                            "plan": explain(bench.pg, bench.database, main)}
     bench.report["q4_explain"] = plans
+
+
+# Where a sampled symbol's time is counted, first match wins.
+BUCKETS = [
+    ("kernel (network, scheduling)", lambda dso, sym: "kernel" in dso),
+    ("allocation (mimalloc, malloc/free)", lambda dso, sym: sym.startswith(("mi_", "_mi_")) or "malloc" in sym
+     or sym in ("free", "cfree", "realloc", "__libc_free", "__libc_malloc")),
+    ("memcpy/memmove/memset", lambda dso, sym: "memcpy" in sym or "memmove" in sym or "memset" in sym),
+    ("async-graphql", lambda dso, sym: "async_graphql" in sym),
+    ("serde / serde_json", lambda dso, sym: "serde" in sym),
+    ("sqlx / sea-orm / sea-query", lambda dso, sym: "sqlx" in sym or "sea_orm" in sym or "sea_query" in sym),
+    ("tokio / actix / futures", lambda dso, sym: "tokio" in sym or "actix" in sym or "futures" in sym),
+    ("the server's own code", lambda dso, sym: "donghanh" in sym),
+    ("hashing, strings, formatting (core/alloc/std)", lambda dso, sym: sym.startswith(("core::", "alloc::", "std::",
+                                                                                       "<core::", "<alloc::", "<std::"))),
+]
+
+
+def profile(bench: Bench, target: dict, clients: int, duration: float):
+    """perf samples of the server while it answers Q1: the hottest symbols, and the
+    share of broad kinds of work. perf.data stays in bench/out for `perf report`."""
+    import shutil
+    if not shutil.which("perf"):
+        bench.report["notes"].append("profile skipped: perf is not installed")
+        return
+    data = os.path.join(OUT, f"perf-q1-{bench.label}.data")
+    wrk_run = threading.Thread(target=lambda: bench.measure("profile", target, clients, 0, duration))
+    wrk_run.start()
+    time.sleep(min(2.0, duration / 4))
+    subprocess.run(["perf", "record", "-F", "997", "-g", "-p", str(target["pids"][0]), "-o", data, "--",
+                    "sleep", str(max(1, duration - 3))], capture_output=True, check=True)
+    wrk_run.join()
+    report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,sym", "--stdio",
+                             "-g", "none", "--percent-limit", "0.05"], capture_output=True, text=True).stdout
+    rows = []
+    for line in report.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[0].endswith("%") and parts[2] in ("[.]", "[k]"):
+            rows.append((float(parts[0][:-1]), parts[1], parts[3].strip()))
+    buckets = {name: 0.0 for name, _ in BUCKETS}
+    buckets["other"] = 0.0
+    for share, dso, sym in rows:
+        name = next((n for n, test in BUCKETS if test(dso, sym)), "other")
+        buckets[name] += share
+    bench.report["profile"] = {"query": "Q1", "clients": clients, "top": rows[:30],
+                               "buckets": {k: round(v, 1) for k, v in buckets.items()}}
+    log("profile: " + ", ".join(f"{k} {v:.0f}%" for k, v in buckets.items()))
 
 
 def alternate(bench: Bench, group: str, targets: list[dict], clients: list[int], rounds: int, duration: float):
@@ -564,10 +610,13 @@ def cmd_run(args):
             alternate(bench, "Q1 SQLite", targets, [c for c in clients if c <= 16] or [1], args.rounds,
                       args.duration)
 
+        def group_profile():
+            profile(bench, target_ours("q1", Q.Q1), 16, args.duration)
+
         # M1 writes, so it runs after every read on PostgreSQL; SQLite last.
         for name, group in [("q1", group_q1), ("q2", group_q2), ("q3", group_q3), ("q4", group_q4),
-                            ("q5", group_q5), ("instances", group_instances), ("m1", group_m1),
-                            ("sqlite", group_sqlite)]:
+                            ("q5", group_q5), ("instances", group_instances), ("profile", group_profile),
+                            ("m1", group_m1), ("sqlite", group_sqlite)]:
             if name in groups:
                 attempt(bench, name, group)
     finally:
@@ -713,6 +762,14 @@ def render(report: dict) -> str:
         if report["statements"].get("peer Q1"):
             lines += ["### PostGraphile's Q1", "", "```sql"] + [s + ";" for s in report["statements"]["peer Q1"]]
             lines += ["```", ""]
+    if report.get("profile"):
+        prof = report["profile"]
+        lines += [f"## Where the server's CPU goes (perf, Q1 at {prof['clients']} clients)", "",
+                  "| kind of work | share of samples |", "| --- | --- |"]
+        lines += [f"| {k} | {v:.1f}% |" for k, v in sorted(prof["buckets"].items(), key=lambda kv: -kv[1])]
+        lines += ["", "| share | where | symbol |", "| --- | --- | --- |"]
+        lines += [f"| {share:.1f}% | {dso} | `{sym[:110]}` |" for share, dso, sym in prof["top"][:20]]
+        lines.append("")
     for name, plan in report.get("q4_explain", {}).items():
         lines += [f"### EXPLAIN ANALYZE, {name}", "", "```", plan["sql"], f"-- parameters: {plan['params']}",
                   "", plan["plan"], "```", ""]
@@ -765,7 +822,12 @@ def targets(report: dict) -> list[str]:
     statements = report.get("statements", {})
     if "Q1" in statements and "Q1 first:10" in statements:
         a, b = len(statements["Q1"]), len(statements["Q1 first:10"])
-        row("statements per request equal across page sizes (Q1 first:100 vs first:10)", f"{a} vs {b}", a == b)
+        deep = sorted({len(v) for k, v in statements.items() if k.startswith("Q4 ")})
+        # A loader with no key to load sends nothing: a page without an agency
+        # contributor has one statement less. What must not happen is growth.
+        row("statements per request do not grow with page size or depth",
+            f"Q1 first:100 {a}, first:10 {b}, Q4 pages {'/'.join(map(str, deep))}",
+            max([b] + deep) <= a)
     v = report.get("validation", {})
     if "q1_nodes_keys_out_of_selection_order" in v:
         k = v["q1_nodes_keys_out_of_selection_order"]
