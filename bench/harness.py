@@ -137,6 +137,9 @@ class Bench:
             result = pgbench(self.pg_url, target["script"], target["defines"], clients, duration)
         cpu = meter.stop()
         requests = max(result["requests"], 1)
+        # Throughput counts answers that succeeded: a fast error is not service.
+        result["rps_all"] = result["rps"]
+        result["rps"] = result["rps"] * max(0, result["requests"] - result["errors"]) / requests
         record = {
             "group": group, "target": target["name"], "variant": variant, "clients": clients, "round": round_,
             **result, **cpu,
@@ -146,7 +149,8 @@ class Bench:
                                           - result["client_cpu_s"]) / cpu["elapsed_s"]),
         }
         self.report["runs"].append(record)
-        flag = f" ERRORS {result['errors']}: {result['error_sample']}" if result["errors"] else ""
+        flag = (f" ERRORS {result['errors']} {result.get('error_codes', {})}: {result['error_sample']}"
+                if result["errors"] else "")
         log(f"  {group} {target['name']:<12} {variant:<22} c={clients:<3} {result['rps']:9.1f}/s "
             f"p50 {result['p50_ms']:8.2f} ms p99 {result['p99_ms']:8.2f} ms "
             f"(other load {record['other_load_cores']:.2f} cores){flag}")
@@ -937,7 +941,8 @@ def render_soak(report: dict) -> str:
                       "(pledge, confirm, disburse in turn)",
                   f"- requests {run['requests']:,}, {run['rps']:.1f}/s, p50 {run['p50_ms']:.2f} ms, "
                   f"p99 {run['p99_ms']:.2f} ms, max {run['max_ms']:.1f} ms",
-                  f"- errors: {run['errors']}" + (f" (first: {run['error_sample']})" if run["error_sample"] else ""),
+                  f"- errors: {run['errors']} {run.get('error_codes') or ''}"
+                  + (f" (first: `{run['error_sample']}`)" if run["error_sample"] else ""),
                   f"- server CPU {run['server_ms_per_req']:.2f} ms/request, PostgreSQL {run['pg_ms_per_req']:.2f} "
                   f"ms/request, other load {run['other_load_cores']:.2f} cores"]
     lines += [f"- RSS after warm-up: first {soak.get('rss_after_warmup_first_kib')} KiB, last "
@@ -1002,8 +1007,8 @@ def cmd_summary(args):
                          for p in ("first", "middle", "end")}
                 if all(cells.values()):
                     out.append(f"| {report['scale']} | {order} | {c} | "
-                               + " | ".join(f"{cells[p]['rps']:,.1f} ({cells[p]['p50']:.1f})"
-                                            for p in ("first", "middle", "end"))
+                               + " | ".join(f"{cells[p]['rps']:,.1f} ({cells[p]['p50']:.1f})" if cells[p]["rps"]
+                                            else "none finished" for p in ("first", "middle", "end"))
                                + f" | {times(cells['first'], cells['middle'])} | "
                                f"{times(cells['first'], cells['end'])} |")
     out.append("")

@@ -127,7 +127,9 @@ class Process:
         self.proc = None
 
     def start(self):
-        self.logfile = open(os.path.join(LOGS, f"{self.name}.log"), "w")
+        # One log per start, kept: a failure found later can still be read.
+        self.logpath = os.path.join(LOGS, f"{self.name}-{time.strftime('%Y%m%dT%H%M%S')}.log")
+        self.logfile = open(self.logpath, "w")
         self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=self.cwd, stdout=self.logfile,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         return self
@@ -160,7 +162,7 @@ class GraphQLServer(Process):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
-                fail(f"{self.name} exited; see {LOGS}/{self.name}.log")
+                fail(f"{self.name} exited; see {self.logpath}")
             try:
                 status, _ = post(self.url, {"query": "{ __typename }"}, timeout=5)
                 if status == 200:
@@ -314,6 +316,7 @@ def wrk(url: str, clients: int, duration: float, mode: str, path: str, timeout: 
         "p99_ms": result["p99_us"] / 1000,
         "max_ms": result["max_us"] / 1000,
         "errors": errors,
+        "error_codes": result.get("codes", {}),
         "error_sample": sample[len("BENCH_SAMPLE "):] if sample else None,
         "client_cpu_s": spent,
     }

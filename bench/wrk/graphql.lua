@@ -21,6 +21,7 @@ end
 
 failures = 0
 sample = nil
+codes = ""
 local fixed = nil
 local data = nil
 local counter = 0
@@ -143,24 +144,38 @@ function response(status, headers, body)
   end
   if failed then
     failures = failures + 1
+    local at = body:find('"errors"', 1, true) or body:find('"userErrors"', 1, true) or 1
     if sample == nil then
-      sample = tostring(status) .. " " .. body:sub(1, 400)
+      sample = tostring(status) .. " " .. body:sub(math.max(1, at - 60), at + 400)
     end
+    local code = body:match('"code":"([%u_]+)"', at) or ("HTTP_" .. tostring(status))
+    codes = codes .. code .. " "
   end
 end
 
 function done(summary, latency, requests)
-  local failed, first = 0, nil
+  local failed, first, all_codes = 0, nil, ""
   for _, thread in ipairs(threads) do
     failed = failed + (thread:get("failures") or 0)
     first = first or thread:get("sample")
+    all_codes = all_codes .. (thread:get("codes") or "")
+  end
+  local counts = {}
+  for code in all_codes:gmatch("%S+") do
+    counts[code] = (counts[code] or 0) + 1
+  end
+  local parts = {}
+  for code, n in pairs(counts) do
+    table.insert(parts, string.format('"%s":%d', code, n))
   end
   local e = summary.errors
   io.write(string.format(
     'BENCH_RESULT {"requests":%d,"duration_us":%d,"failures":%d,"connect":%d,"read":%d,'
-      .. '"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+      .. '"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f,'
+      .. '"codes":{%s}}\n',
     summary.requests, summary.duration, failed, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
+    table.concat(parts, ",")))
   if first then
     io.write("BENCH_SAMPLE " .. first:gsub("[\r\n]", " ") .. "\n")
   end
