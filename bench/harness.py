@@ -20,7 +20,7 @@ import queries as Q  # noqa: E402
 from capture import Capture, explain, pgbench_script  # noqa: E402
 from common import (HERE, LOGS, OUT, PEER, PG_DEFAULT, ROOT, GraphQLServer, Meter, Process, binary,  # noqa: E402
                     ensure_tools, fail, free_port, gid, graphql, log, median, node, pgbench, post, psql,
-                    rss_kib, sh, wrk)
+                    rss_kib, wrk)
 from generate import BENCH_PASSWORD, CHECKS, Sizes, parse_scale  # noqa: E402
 
 RESULTS = os.path.join(HERE, "results")

@@ -67,10 +67,10 @@ class Sizes:
         self.agenda_items = max(100, n // 20)
         self.officials = 2 * self.agencies
 
-    # Account ids: 1 the admin, then two officials per agency, then one firm
-    # account per enterprise.
+    # Account ids: 1 the admin, then two officials per agency (2a and 2a + 1 for
+    # agency a), then one FIRM account per enterprise.
     def official_of(self, agency_expr: str) -> str:
-        return f"(2 * ({agency_expr}) )"
+        return f"(2 * ({agency_expr}))"
 
     def firm_of(self, enterprise_expr: str) -> str:
         return f"(1 + {self.officials} + ({enterprise_expr}))"
