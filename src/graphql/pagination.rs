@@ -254,29 +254,25 @@ fn check_size(value: Option<i32>, argument: &str) -> Result<Option<u64>, ApiErro
     }
 }
 
-/// `key > value OR (key = value AND id > i)` (or `<` for the other direction).
+/// `(key, id) > (value, i)` (or `<` for the other direction): a row-value
+/// comparison, which the planner turns into a range on an index of `(key, id)`, so a
+/// page deep in the list is read from where it starts, not filtered from the top.
+/// (The equivalent `key > value OR (key = value AND id > i)` is not an index range
+/// for PostgreSQL: it scanned up to the whole table for a page near the end.)
 fn beyond<E: EntityTrait>(sort: &Sort<E>, cursor: Cursor, greater: bool) -> Condition {
     let id = Expr::expr(sort.id.into_simple_expr());
-    let id_cmp = if greater {
-        id.gt(cursor.i)
-    } else {
-        id.lt(cursor.i)
+    let (left, right) = match &sort.key {
+        None => (id, Expr::value(cursor.i)),
+        Some(key) => (
+            Expr::tuple([Expr::expr(key.clone()), id]),
+            Expr::tuple([cursor.k.into_expr(), Expr::value(cursor.i)]),
+        ),
     };
-    match &sort.key {
-        None => Condition::all().add(id_cmp),
-        Some(key) => {
-            let value = cursor.k.into_expr();
-            let key = Expr::expr(key.clone());
-            let key_cmp = if greater {
-                key.clone().gt(value.clone())
-            } else {
-                key.clone().lt(value.clone())
-            };
-            Condition::any()
-                .add(key_cmp)
-                .add(Condition::all().add(ExprTrait::eq(key, value)).add(id_cmp))
-        }
-    }
+    Condition::all().add(if greater {
+        left.gt(right)
+    } else {
+        left.lt(right)
+    })
 }
 
 /// Runs one page of `select` in `sort` order. `want_total` adds a COUNT of the
