@@ -154,6 +154,7 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
     let schema = build_schema(Some(state.clone()), &settings);
     let (stop, stopping) = Stopping::channel();
     let http_state = web::Data::new(HttpState {
+        gate: graphql::build_gate(&settings),
         schema,
         app: state,
         metrics: Metrics::new()?,

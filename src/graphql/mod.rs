@@ -7,22 +7,15 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod node;
+pub mod order;
 pub mod pagination;
 pub mod scalars;
 pub mod subscriptions;
 
-use std::{
-    future::Future,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-};
+use std::{future::Future, sync::Arc};
 
 use async_graphql::{
-    Context, MaybeUndefined, MergedObject, Schema, ServerError, ServerResult, ValidationResult,
-    Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    Context, MaybeUndefined, MergedObject, Response, Schema,
     parser::types::{ExecutableDocument, OperationType},
 };
 
@@ -47,7 +40,7 @@ use crate::{
     error::{ApiError, MutationError, UserError},
     patch::Patch,
 };
-use limits::QueryLimitsExtension;
+use limits::Gate;
 use node::NodeQuery;
 use subscriptions::Subscription;
 
@@ -79,11 +72,18 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-/// Builds the schema once; `app` is absent only when printing the SDL.
+/// The gate every request passes before the schema runs it.
+pub fn build_gate(settings: &Settings) -> Gate {
+    Gate::new::<Query, Mutation, Subscription>(settings.limits.clone())
+}
+
+/// Builds the schema once; `app` is absent only when printing the SDL. No
+/// extension is registered: the limits run before the schema ([`Gate`]), and an
+/// extension would be dispatched on every field resolved.
 pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchema {
+    let gate = build_gate(settings);
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
-        .extension(RequestErrorMarker)
-        .extension(QueryLimitsExtension::new(settings.limits.clone()));
+        .limit_recursive_depth(gate.recursion_bound());
     if !settings.introspection {
         builder = builder.disable_introspection();
     }
@@ -144,112 +144,23 @@ pub fn session<'a>(ctx: &Context<'a>) -> Result<&'a Session, ApiError> {
         .map_err(|_| ApiError::internal(anyhow::anyhow!("bug: a request ran without a session")))
 }
 
-/// Set when the request failed before execution (parse, limits, validation): the
-/// HTTP layer then answers without `data`, and with 4xx under
-/// `application/graphql-response+json`.
-#[derive(Clone, Default)]
-pub struct RequestErrorFlag(Arc<AtomicBool>);
-
-impl RequestErrorFlag {
-    pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn set(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
+/// Whether a response is a refusal of the request before execution (validation,
+/// an unknown or missing operation name): no data, and errors that point at no
+/// field. Field errors always carry their path.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
-/// Marks a request that may only read (GraphQL over GET): once the document is
-/// parsed, an operation other than a query is refused before validation, and the
-/// HTTP layer answers 405.
-#[derive(Clone, Default)]
-pub struct ReadOnly {
-    operation_name: Option<String>,
-    refused: Arc<AtomicBool>,
-}
-
-impl ReadOnly {
-    pub fn new(operation_name: Option<String>) -> Self {
-        ReadOnly {
-            operation_name,
-            refused: Arc::default(),
-        }
-    }
-
-    /// Whether the request named an operation that is not a query.
-    pub fn refused(&self) -> bool {
-        self.refused.load(Ordering::Relaxed)
-    }
-
-    /// Refuses `document` when the operation that would run is not a query.
-    fn admit(&self, document: &ExecutableDocument) -> ServerResult<()> {
-        let operation = match &self.operation_name {
-            Some(name) => document
-                .operations
-                .iter()
-                .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
-            None => document.operations.iter().next(),
-        };
-        match operation {
-            Some((_, operation)) if operation.node.ty != OperationType::Query => {
-                self.refused.store(true, Ordering::Relaxed);
-                Err(ServerError::new(
-                    "only queries may be sent with GET; use POST",
-                    Some(operation.pos),
-                ))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-/// Marks requests that fail before execution ([`RequestErrorFlag`]) and refuses
-/// what a [`ReadOnly`] request may not run.
-struct RequestErrorMarker;
-
-impl ExtensionFactory for RequestErrorMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestErrorMarker)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for RequestErrorMarker {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let outcome = next.run(ctx, query, variables).await.and_then(|document| {
-            match ctx.data_opt::<ReadOnly>() {
-                Some(read_only) => read_only.admit(&document).map(|()| document),
-                None => Ok(document),
-            }
-        });
-        if outcome.is_err() {
-            mark(ctx);
-        }
-        outcome
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let outcome = next.run(ctx).await;
-        if outcome.is_err() {
-            mark(ctx);
-        }
-        outcome
-    }
-}
-
-fn mark(ctx: &ExtensionContext<'_>) {
-    if let Some(flag) = ctx.data_opt::<RequestErrorFlag>() {
-        flag.set();
-    }
+/// The type of the operation of `document` that a request naming `name` runs.
+pub fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    let operation = match name {
+        Some(name) => document
+            .operations
+            .iter()
+            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
+        None => document.operations.iter().next(),
+    };
+    operation.map(|(_, operation)| operation.node.ty)
 }

@@ -23,7 +23,9 @@ use actix_web::{
     },
     web,
 };
-use async_graphql::{ErrorExtensions, Request, Response, ServerError, Variables};
+use async_graphql::{
+    ErrorExtensions, Request, Response, ServerError, Variables, parser::types::OperationType,
+};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
@@ -32,7 +34,12 @@ use tracing_actix_web::RequestId;
 use super::{HttpState, graphiql, session_for};
 use crate::{
     error::ErrorCode,
-    graphql::{ReadOnly, RequestErrorFlag, limits::nesting},
+    graphql::{
+        is_request_error,
+        limits::{Refusal, nesting},
+        operation_type,
+        order::ResponseOrder,
+    },
 };
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -442,37 +449,46 @@ async fn execute(
                 .json(json!({ "errors": [error] }));
         }
     };
-    // Nothing recursive may read the text or the variables before their nesting
-    // is bounded; refused here like an oversized body, whatever the media type.
-    let max_depth = state.app.settings.limits.max_depth;
     let variables = params
         .variables
-        .map(|variables| Variables::from_json(Value::Object(variables)));
-    let nesting = nesting::check_query(&params.query, max_depth).and_then(|()| {
-        variables
-            .as_ref()
-            .map_or(Ok(()), |v| nesting::check_variables(v, max_depth))
-    });
-    if let Err(breach) = nesting {
-        return request_error(
-            media,
-            StatusCode::BAD_REQUEST,
-            ErrorCode::QueryTooComplex,
-            &breach.message,
-        );
+        .map(|variables| Variables::from_json(Value::Object(variables)))
+        .unwrap_or_default();
+    let document = match state.gate.admit(&params.query, &variables) {
+        Ok(document) => document,
+        // Nesting too deep to be read is refused like an oversized body, whatever
+        // the media type.
+        Err(Refusal::Nesting(breach)) => {
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::QueryTooComplex,
+                &breach.message,
+            );
+        }
+        Err(refusal) => {
+            let response = Response::from_errors(vec![refusal.into_server_error()]);
+            return respond(media, response, None, &request_id);
+        }
+    };
+    let operation_name = params.operation_name.as_deref();
+    if req.method() == Method::GET
+        && operation_type(&document, operation_name)
+            .is_some_and(|kind| kind != OperationType::Query)
+    {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, HeaderValue::from_static("POST")))
+            .content_type(media.content_type())
+            .json(
+                json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }),
+            );
     }
-    let flag = RequestErrorFlag::default();
-    let mut request = Request::new(params.query).data(session).data(flag.clone());
-    let read_only =
-        (req.method() == Method::GET).then(|| ReadOnly::new(params.operation_name.clone()));
-    if let Some(read_only) = &read_only {
-        request = request.data(read_only.clone());
-    }
+    let order = ResponseOrder::of(&document, operation_name);
+    let mut request = Request::new(params.query)
+        .variables(variables)
+        .data(session);
+    request.set_parsed_query(document);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
-    }
-    if let Some(variables) = variables {
-        request = request.variables(variables);
     }
     let response = match tokio::time::timeout_at(deadline, state.schema.execute(request)).await {
         Ok(response) => response,
@@ -486,23 +502,22 @@ async fn execute(
             );
         }
     };
-    if read_only.is_some_and(|read_only| read_only.refused()) {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, HeaderValue::from_static("POST")))
-            .content_type(media.content_type())
-            .json(
-                json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }),
-            );
-    }
-    respond(media, response, flag.is_set(), &request_id)
+    respond(media, response, Some(&order), &request_id)
 }
 
+/// Writes a response; `order`, for a request that ran, puts its keys in the order
+/// of the selection set. A request error (refused before it ran) has no `data`
+/// and, under `application/graphql-response+json`, status 400.
 fn respond(
     media: MediaType,
-    response: Response,
-    request_failed: bool,
+    mut response: Response,
+    order: Option<&ResponseOrder>,
     request_id: &str,
 ) -> HttpResponse {
+    let request_failed = is_request_error(&response);
+    if let (Some(order), false) = (order, request_failed) {
+        order.apply(&mut response.data);
+    }
     let errors: Vec<ServerError> = response
         .errors
         .into_iter()
@@ -512,8 +527,6 @@ fn respond(
         (true, MediaType::GraphQlResponse) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    // Serialised straight from async-graphql's ordered value, so the response keeps
-    // the query's field order.
     let body = ResponseBody {
         data: (!request_failed).then_some(&response.data),
         errors: &errors,

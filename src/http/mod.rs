@@ -20,12 +20,14 @@ use crate::{
     app::AppState,
     auth::{Session, Viewer, rules::authenticate},
     error::ApiError,
-    graphql::AppSchema,
+    graphql::{AppSchema, limits::Gate},
 };
 use client_addr::TrustedProxies;
 
 /// What every handler reaches through `web::Data`.
 pub struct HttpState {
+    /// The query limits, which every request passes before the schema runs it.
+    pub gate: Gate,
     pub schema: AppSchema,
     pub app: Arc<AppState>,
     pub metrics: metrics::Metrics,

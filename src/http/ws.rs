@@ -53,7 +53,8 @@ use crate::{
     error::ErrorCode,
     events::Event,
     graphql::{
-        RequestErrorFlag,
+        is_request_error,
+        order::ResponseOrder,
         subscriptions::{FeedSlot, Registration},
     },
 };
@@ -205,6 +206,8 @@ struct Operation {
     slot: FeedSlot,
     /// Set once the subscription registered what it follows.
     registration: Option<Registration>,
+    /// The order of the keys in each of its results.
+    order: ResponseOrder,
 }
 
 type Results = Pin<Box<dyn Stream<Item = (String, Option<Response>)> + Send>>;
@@ -339,7 +342,7 @@ impl Socket {
         };
         // The JSON reader refuses more than 128 levels, so nothing deeper is ever
         // walked; a document or variables nested beyond the query limits is refused
-        // for its operation, with an `error` message, by the limits themselves.
+        // for its operation, with an `error` message, by the gate.
         let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(&text) else {
             return Step::Close(Closing::BadMessage(
                 "not a JSON object, or nested too deep".into(),
@@ -428,19 +431,29 @@ impl Socket {
                     .await;
             }
         };
+        let variables = params
+            .variables
+            .map(|variables| Variables::from_json(Value::Object(variables)))
+            .unwrap_or_default();
+        let document = match self.state.gate.admit(&params.query, &variables) {
+            Ok(document) => document,
+            Err(refusal) => {
+                let errors = json!([refusal.into_server_error()]);
+                return self
+                    .send(json!({ "id": id, "type": "error", "payload": errors }))
+                    .await;
+            }
+        };
+        let order = ResponseOrder::of(&document, params.operation_name.as_deref());
         let slot = FeedSlot::default();
-        let flag = RequestErrorFlag::default();
         let mut data = Data::default();
         data.insert(session);
-        data.insert(flag.clone());
         data.insert(slot.clone());
-        let mut request = Request::new(params.query);
+        let mut request = Request::new(params.query).variables(variables);
+        request.set_parsed_query(document);
         request.data = data;
         if let Some(name) = params.operation_name {
             request = request.operation_name(name);
-        }
-        if let Some(variables) = params.variables {
-            request = request.variables(Variables::from_json(Value::Object(variables)));
         }
         let mut results = self.state.schema.execute_stream(request);
         // Run the operation until it registers what it follows or answers, so that
@@ -454,14 +467,15 @@ impl Socket {
             Operation {
                 slot,
                 registration: None,
+                order,
             },
         );
         if let Some(operation) = self.operations.get_mut(&id) {
             operation.registration = operation.slot.take_registration();
         }
         match first {
-            // Refused before it ran: parsing, limits, validation.
-            Some(Some(response)) if flag.is_set() => {
+            // Refused before it ran: validation, an unknown operation name.
+            Some(Some(response)) if is_request_error(&response) => {
                 self.operations.remove(&id);
                 let errors =
                     serde_json::to_value(self.masked(response).errors).unwrap_or(Value::Null);
@@ -497,7 +511,8 @@ impl Socket {
         match result {
             Some(response) => {
                 let change = operation.slot.last_yielded();
-                let response = self.masked(response);
+                let mut response = self.masked(response);
+                operation.order.apply(&mut response.data);
                 let mut payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if change > 0 {
                     payload["extensions"]["changeId"] = json!(change.to_string());

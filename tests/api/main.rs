@@ -18,6 +18,7 @@ mod health;
 mod http;
 mod limits;
 mod migrations;
+mod ordering;
 mod registry;
 mod schema;
 mod subscriptions;

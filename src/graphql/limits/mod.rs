@@ -1,14 +1,15 @@
 //! Query limits, checked on the parsed document before validation and before any
 //! resolver runs.
 //!
-//! [`QueryLimitsExtension`] hooks `parse_query` and does the parsing itself, once:
-//! it bounds the nesting of the query text and of the variables ([`nesting`]) before
-//! anything recursive reads them, parses the text, and measures the
-//! [`ExecutableDocument`] with [`check`] (see the hook for why the chain's own parse
-//! step is not used). A breach is answered with exactly one error whose message
-//! names the limit and whose `extensions.code` is `QUERY_TOO_COMPLEX`; validation
-//! and execution never start. Every way in (POST, GET, the subscription socket)
-//! runs through this hook.
+//! [`Gate::admit`] runs on every request before async-graphql sees it, over HTTP and
+//! on the socket: it bounds the nesting of the query text and of the variables
+//! ([`nesting`]) before anything recursive reads them, parses the text once, and
+//! measures the [`ExecutableDocument`] with [`check`]; the parsed document is then
+//! handed to async-graphql. A breach is answered with exactly one error whose
+//! message names the limit and whose `extensions.code` is `QUERY_TOO_COMPLEX`;
+//! validation and execution never start. It is not an async-graphql extension: an
+//! extension is dispatched on every resolved field once one is registered, and
+//! these checks have nothing to do after parsing.
 //!
 //! The policy (every number is configurable through [`QueryLimits`]):
 //!
@@ -45,9 +46,8 @@
 //!   a 1 KB request answer megabytes; no client asks for the schema twice at once.
 //!
 //! Depth, complexity and the introspection rule are checked for every operation in
-//! the document, not only the one that will run: the extension does not see the
-//! operation name, and a document whose other operations are abusive is not worth
-//! serving.
+//! the document, not only the one that will run: a document whose other operations
+//! are abusive is not worth serving.
 //!
 //! Measuring is linear in the size of the document: fragments are summarised once
 //! each, in dependency order, so a fragment spread many times (or a chain of
@@ -65,22 +65,20 @@
 //! each level eight times the last, before refusing it; this module took 0.2 ms for
 //! each (release build, this project's 2-core machine, 2026-11-30). Its complexity
 //! attributes are also computed through a `VisitorContext` that only async-graphql
-//! can build. So the hook does not hand the text to async-graphql's parse step at
+//! can build. So the gate does not hand the text to async-graphql's parse step at
 //! all, and depth, complexity and per-field directives are measured here, once per
 //! fragment. What async-graphql does well stays with it: validation of the
-//! document against the schema runs unchanged after this hook.
+//! document against the schema runs unchanged after the gate.
 
 pub mod nesting;
 
 use std::{
     collections::{BTreeSet, HashMap},
     fmt,
-    sync::Arc,
 };
 
 use async_graphql::{
-    ErrorExtensionValues, Name, ServerError, ServerResult, Value, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    ErrorExtensionValues, Name, ObjectType, ServerError, SubscriptionType, Value, Variables,
     parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet},
     registry::{MetaField, MetaType, MetaTypeName, Registry},
 };
@@ -181,54 +179,84 @@ impl From<LimitExceeded> for ServerError {
     }
 }
 
-/// Installs the limits on a schema:
-/// `Schema::build(..).extension(QueryLimitsExtension::new(limits))`.
+/// Why a request was refused before it ran.
 #[derive(Debug, Clone)]
-pub struct QueryLimitsExtension {
-    limits: Arc<QueryLimits>,
+pub enum Refusal {
+    /// Text or variables nested too deep to be read at all.
+    Nesting(LimitExceeded),
+    /// A query limit breached.
+    Limit(LimitExceeded),
+    /// Not a GraphQL document.
+    Syntax(ServerError),
 }
 
-impl QueryLimitsExtension {
-    pub fn new(limits: QueryLimits) -> Self {
-        QueryLimitsExtension {
-            limits: Arc::new(limits),
+impl Refusal {
+    /// The one error the client gets: QUERY_TOO_COMPLEX for a limit, BAD_USER_INPUT
+    /// for a syntax error.
+    pub fn into_server_error(self) -> ServerError {
+        match self {
+            Refusal::Nesting(breach) | Refusal::Limit(breach) => breach.into(),
+            Refusal::Syntax(mut error) => {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "BAD_USER_INPUT");
+                error
+            }
         }
     }
 }
 
-impl ExtensionFactory for QueryLimitsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimitsHook {
-            limits: Arc::clone(&self.limits),
-        })
+/// The limits with the schema's types: every request passes here, once, before
+/// it runs (over HTTP and on the socket alike).
+pub struct Gate {
+    registry: Registry,
+    limits: QueryLimits,
+}
+
+impl Gate {
+    /// The gate of a schema of these root types.
+    pub fn new<Q: ObjectType, M: ObjectType, S: SubscriptionType>(limits: QueryLimits) -> Gate {
+        let mut registry = Registry {
+            query_type: Q::type_name().into_owned(),
+            mutation_type: (!M::is_empty()).then(|| M::type_name().into_owned()),
+            subscription_type: (!S::is_empty()).then(|| S::type_name().into_owned()),
+            ..Registry::default()
+        };
+        Q::create_type_info(&mut registry);
+        if !M::is_empty() {
+            M::create_type_info(&mut registry);
+        }
+        if !S::is_empty() {
+            S::create_type_info(&mut registry);
+        }
+        Gate { registry, limits }
     }
-}
 
-/// The per-request extension instance; it shares the limits with its factory.
-struct QueryLimitsHook {
-    limits: Arc<QueryLimits>,
-}
+    pub fn limits(&self) -> &QueryLimits {
+        &self.limits
+    }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for QueryLimitsHook {
-    /// Parses the request here, once, instead of handing it on: the chain's own
-    /// parse step (inside `next`) checks its recursion depth by walking every
-    /// fragment spread afresh, so a few hundred bytes of fragments that each spread
-    /// the next one many times would keep it busy for seconds, and nothing in it
-    /// bounds how deep the parser itself descends. Here the text's nesting is
-    /// bounded first ([`nesting`]), then it is parsed and measured in linear time.
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        _next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        nesting::check_query(query, self.limits.max_depth)?;
-        nesting::check_variables(variables, self.limits.max_depth)?;
-        let document = async_graphql::parser::parse_query(query)?;
-        check(&document, &ctx.schema_env.registry, variables, &self.limits)?;
+    /// Bounds the nesting of the text and the variables, then parses the text, once,
+    /// and measures the document. The document is then handed to async-graphql
+    /// already parsed (`Request::set_parsed_query`): its own parse step would check
+    /// recursion depth by walking every fragment spread afresh, which a few hundred
+    /// bytes of fragments spreading each other can make last seconds.
+    pub fn admit(&self, query: &str, variables: &Variables) -> Result<ExecutableDocument, Refusal> {
+        nesting::check_query(query, self.limits.max_depth).map_err(Refusal::Nesting)?;
+        nesting::check_variables(variables, self.limits.max_depth).map_err(Refusal::Nesting)?;
+        let document = async_graphql::parser::parse_query(query)
+            .map_err(|error| Refusal::Syntax(error.into()))?;
+        check(&document, &self.registry, variables, &self.limits).map_err(Refusal::Limit)?;
         Ok(document)
+    }
+
+    /// The largest recursion async-graphql may meet in a document this gate
+    /// admitted: selection sets, inline fragments and fragment spreads, each at
+    /// most one per level of field depth, with room to spare. Its own check then
+    /// never refuses what the gate measured and admitted.
+    pub fn recursion_bound(&self) -> usize {
+        self.limits.max_depth.saturating_mul(4).saturating_add(8)
     }
 }
 

@@ -1,7 +1,7 @@
 use std::{
     future::Future,
     sync::{
-        Arc, Mutex, OnceLock,
+        Arc, OnceLock,
         atomic::{AtomicUsize, Ordering},
     },
     task::{Context as TaskContext, Poll, Wake, Waker},
@@ -411,8 +411,15 @@ impl Mutation {
 
 type TestSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn schema(calls: &Calls, limits: Option<QueryLimits>) -> TestSchema {
-    let builder = Schema::build(
+/// A schema behind the gate, as the server runs one.
+struct Gated {
+    schema: TestSchema,
+    gate: Gate,
+}
+
+fn schema(calls: &Calls, limits: QueryLimits) -> Gated {
+    let gate = Gate::new::<Query, Mutation, EmptySubscription>(limits);
+    let schema = Schema::build(
         Query {
             calls: calls.clone(),
         },
@@ -420,13 +427,10 @@ fn schema(calls: &Calls, limits: Option<QueryLimits>) -> TestSchema {
             calls: calls.clone(),
         },
         EmptySubscription,
-    );
-    match limits {
-        Some(limits) => builder
-            .extension(QueryLimitsExtension::new(limits))
-            .finish(),
-        None => builder.finish(),
-    }
+    )
+    .limit_recursive_depth(gate.recursion_bound())
+    .finish();
+    Gated { schema, gate }
 }
 
 /// Drives a future on this thread; the schema needs no runtime of its own.
@@ -448,62 +452,12 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Copies the registry out of a running schema: `Schema` keeps its registry
-/// private in 7.2.1, and `Registry` is not `Clone`, but an extension sees it
-/// through `ctx.schema_env`, so a test extension copies the parts `check` reads.
-struct CaptureRegistry(Arc<Mutex<Option<Registry>>>);
-
-struct CaptureRegistryHook(Arc<Mutex<Option<Registry>>>);
-
-impl ExtensionFactory for CaptureRegistry {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CaptureRegistryHook(Arc::clone(&self.0)))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CaptureRegistryHook {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let seen = &ctx.schema_env.registry;
-        let copy = Registry {
-            types: seen.types.clone(),
-            implements: seen.implements.clone(),
-            query_type: seen.query_type.clone(),
-            mutation_type: seen.mutation_type.clone(),
-            subscription_type: seen.subscription_type.clone(),
-            ..Registry::default()
-        };
-        *self.0.lock().unwrap() = Some(copy);
-        next.run(ctx, query, variables).await
-    }
-}
-
+/// The registry the gate builds for the test schema's types.
 fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let slot = Arc::new(Mutex::new(None));
-        let calls = Calls::default();
-        let schema = Schema::build(
-            Query {
-                calls: calls.clone(),
-            },
-            Mutation {
-                calls: calls.clone(),
-            },
-            EmptySubscription,
-        )
-        .extension(CaptureRegistry(Arc::clone(&slot)))
-        .finish();
-        let response = block_on(schema.execute("{ version }"));
-        assert!(response.errors.is_empty(), "{:?}", response.errors);
-        slot.lock().unwrap().take().unwrap()
-    })
+    static GATE: OnceLock<Gate> = OnceLock::new();
+    &GATE
+        .get_or_init(|| Gate::new::<Query, Mutation, EmptySubscription>(QueryLimits::default()))
+        .registry
 }
 
 fn measure_with(query: &str, variables: &Variables, list_estimate: usize) -> Measurements {
@@ -1235,10 +1189,19 @@ fn document_counts_are_reported_before_per_operation_limits() {
     );
 }
 
-// ----- end to end, through a schema with the extension installed -----
+// ----- end to end, through the gate and then the schema -----
 
-fn execute(schema: &TestSchema, request: impl Into<Request>) -> Response {
-    block_on(schema.execute(request))
+/// What the server does with a request: the gate admits it, or its refusal is the
+/// whole answer; an admitted document runs without being parsed again.
+fn execute(gated: &Gated, request: impl Into<Request>) -> Response {
+    let mut request = request.into();
+    match gated.gate.admit(&request.query, &request.variables) {
+        Ok(document) => {
+            request.set_parsed_query(document);
+            block_on(gated.schema.execute(request))
+        }
+        Err(refusal) => Response::from_errors(vec![refusal.into_server_error()]),
+    }
 }
 
 fn assert_refused(response: &Response, message: &str) {
@@ -1252,7 +1215,7 @@ fn assert_refused(response: &Response, message: &str) {
 #[test]
 fn too_deep_request_gets_one_coded_error_and_runs_no_resolver() {
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     let deep = "{ people { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { bestFriend { name } } } } } } } } } } } } } } } } }";
     let response = execute(&schema, deep);
     assert_refused(&response, "query depth 17 exceeds the limit of 15");
@@ -1271,7 +1234,7 @@ fn too_deep_request_gets_one_coded_error_and_runs_no_resolver() {
 #[test]
 fn too_complex_request_through_a_variable_runs_no_resolver() {
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     let request =
         Request::new("query($n: Int) { items(first: $n) { related(first: $n) { id name } } }")
             .variables(Variables::from_value(value!({ "n": 100 })));
@@ -1296,7 +1259,7 @@ fn too_complex_request_through_a_variable_runs_no_resolver() {
 #[test]
 fn other_breaches_are_refused_before_validation() {
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     // Misspelled fields would fail validation; the limit is reported instead,
     // which shows the check runs first.
     let circular = "{ __schema { types { fields { type { fields { nameTypo } } } } } }";
@@ -1328,7 +1291,7 @@ fn fragment_fan_out_is_refused_before_async_graphql_expands_it() {
         }
     }
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     let started = Instant::now();
     let response = execute(&schema, query.as_str());
     assert!(
@@ -1344,19 +1307,23 @@ fn fragment_fan_out_is_refused_before_async_graphql_expands_it() {
 }
 
 #[test]
-fn syntax_errors_are_reported_by_the_parser_as_usual() {
+fn syntax_errors_keep_the_parsers_message_and_location_with_a_code() {
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     let response = execute(&schema, "{ version ");
     assert_eq!(response.errors.len(), 1, "{:?}", response.errors);
-    assert_eq!(code_of(&response.errors[0]), None);
+    let error = &response.errors[0];
+    assert!(error.message.starts_with(" --> 1:11"), "{}", error.message);
+    assert_eq!(error.locations.len(), 1);
+    assert_eq!(code_of(error), Some(&Value::from("BAD_USER_INPUT")));
+    assert_eq!(response.data, Value::Null);
     assert_eq!(calls.get(), 0);
 }
 
 #[test]
-fn introspection_queries_run_through_the_extension() {
+fn introspection_queries_pass_the_gate() {
     let calls = Calls::default();
-    let schema = schema(&calls, Some(QueryLimits::default()));
+    let schema = schema(&calls, QueryLimits::default());
     for query in [STANDARD_INTROSPECTION_QUERY, FULL_INTROSPECTION_QUERY] {
         let response = execute(&schema, query);
         assert!(response.errors.is_empty(), "{:?}", response.errors);
@@ -1372,10 +1339,10 @@ fn configured_limits_are_the_ones_applied() {
     let calls = Calls::default();
     let schema = schema(
         &calls,
-        Some(QueryLimits {
+        QueryLimits {
             max_depth: 2,
             ..QueryLimits::default()
-        }),
+        },
     );
     assert_refused(
         &execute(&schema, "{ node { owner { name } } }"),
