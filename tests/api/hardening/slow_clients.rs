@@ -189,19 +189,34 @@ async fn a_body_announced_over_the_limit_is_refused_before_it_is_sent() {
 }
 
 /// Open connections are bounded: beyond the limit a connection waits, unserved,
-/// until one closes; here the one that held the only place sends nothing and is
-/// closed when its time to send headers runs out.
+/// until one closes; here the one that held the only place has been served once
+/// (so the server has surely counted it) and then idles until its keep-alive
+/// runs out.
 #[tokio::test]
 async fn connections_beyond_the_limit_wait_for_a_place() {
     let app = crate::helpers::spawn_app_with(|s| {
         s.workers = Some(1);
         s.max_connections = 1;
+        s.keep_alive = Duration::from_secs(1);
         s.client_request_timeout = Duration::from_secs(1);
     })
     .await;
     let mut silent = TcpStream::connect(("127.0.0.1", app.port))
         .await
         .expect("connects");
+    silent
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("sent");
+    let mut first_answer = [0u8; 12];
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        silent.read_exact(&mut first_answer),
+    )
+    .await
+    .expect("served in time")
+    .expect("read");
+    assert_eq!(&first_answer, b"HTTP/1.1 200");
     let mut waiting = TcpStream::connect(("127.0.0.1", app.port))
         .await
         .expect("queued by the kernel");
