@@ -21,12 +21,36 @@ pub fn add_working_days(start: NaiveDate, n: u32, holidays: &[NaiveDate]) -> Nai
     day
 }
 
+/// Working days after `start` up to and including `end`: 0 when `end` is not
+/// after `start`.
+pub fn working_days_between(start: NaiveDate, end: NaiveDate, holidays: &[NaiveDate]) -> i64 {
+    start
+        .iter_days()
+        .skip(1)
+        .take_while(|day| *day <= end)
+        .filter(|day| is_working_day(*day, holidays))
+        .count() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("bug: a test date")
+    }
+
+    #[test]
+    fn working_days_between_count_what_add_working_days_adds() {
+        let start = date("2026-11-26");
+        for n in 0..20 {
+            let end = add_working_days(start, n, &[date("2026-12-01")]);
+            assert_eq!(
+                working_days_between(start, end, &[date("2026-12-01")]),
+                i64::from(n)
+            );
+        }
+        assert_eq!(working_days_between(start, date("2026-11-20"), &[]), 0);
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub mod enterprises;
 pub mod error;
 /// Live changes for subscriptions, across instances on PostgreSQL.
 pub mod events;
+/// Filter conditions on name-like texts, shared by the lists and the exports.
+pub mod filters;
 /// Schema assembly and the shared GraphQL machinery.
 pub mod graphql;
 /// HTTP wiring: GraphQL over HTTP, WebSocket, health, metrics.

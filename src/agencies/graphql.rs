@@ -30,6 +30,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Agency(pub agency::Model);
 
+/// A government body: a provincial department (sở), board (ban), mass organisation
+/// (đoàn thể) or people's committee (ủy ban nhân dân).
 #[Object]
 impl Agency {
     /// Globally unique, opaque ID.
@@ -72,6 +74,7 @@ connection!(Agency, AgencyConnection, AgencyEdge, "agencies");
 pub struct AgencyFilter {
     /// Case- and diacritic-insensitive over the name.
     pub search: Option<String>,
+    /// Only these kinds.
     pub kinds: Option<Vec<Kind>>,
 }
 
@@ -84,11 +87,14 @@ impl AgencyQuery {
     async fn agencies(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AgencyFilter>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            AgencyFilter,
+        >,
     ) -> async_graphql::Result<AgencyConnection> {
         let filter = filter.unwrap_or_default();
         let mut condition = Condition::all();
@@ -146,8 +152,11 @@ pub enum Kind {
 /// A new agency.
 #[derive(InputObject)]
 pub struct CreateAgencyInput {
+    /// Short code, unique, e.g. SKHDT.
     pub code: String,
+    /// The name (at most 200 characters).
     pub name: String,
+    /// What kind it is.
     pub kind: Kind,
 }
 
@@ -166,7 +175,9 @@ impl TryFrom<CreateAgencyInput> for CreateAgency {
 /// The outcome of `createAgency`.
 #[derive(SimpleObject, Default)]
 pub struct CreateAgencyPayload {
+    /// The agency created; null when the mutation failed.
     pub agency: Option<Agency>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -181,7 +192,7 @@ impl AgencyMutation {
     async fn create_agency(
         &self,
         ctx: &Context<'_>,
-        input: CreateAgencyInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateAgencyInput,
     ) -> async_graphql::Result<CreateAgencyPayload> {
         respond(mutate(ctx, input, rules::create).await.map(Agency))
     }

@@ -2,15 +2,15 @@
 //! mutations; `Agency.responseStats`; and the subscriptions.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{Condition, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
     answer,
     entity::{self as agenda_item, AgendaCategory, AgendaItemStatus, SubmissionChannel},
-    event,
+    event, filter,
     rules::{
-        self, Accept, Assign, Reject, Resolve, Step, Submit, can_see, is_submitter,
-        visible_condition,
+        self, Accept, Assign, Reject, Resolve, Step, Submit, can_see, current_answer, shows_answer,
+        shows_submitter, visible_condition,
     },
 };
 use crate::{
@@ -23,7 +23,6 @@ use crate::{
     graphql::{
         app,
         errors::respond,
-        filters::search_condition,
         ids::{self, argument_key, input_key},
         loaders::{loaded, loaders},
         mutate,
@@ -101,6 +100,7 @@ pub enum Channel {
 #[derive(Clone)]
 pub struct AgendaItem(pub agenda_item::Model);
 
+/// A difficulty or recommendation (khó khăn, vướng mắc, kiến nghị) raised by an enterprise.
 #[Object]
 impl AgendaItem {
     /// Globally unique, opaque ID.
@@ -135,8 +135,7 @@ impl AgendaItem {
 
     /// Null when the item is confidential and the viewer is neither an official nor the submitting firm.
     async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Enterprise>> {
-        let viewer = &session(ctx)?.viewer;
-        if self.0.confidential && !viewer.is_official() && !is_submitter(viewer, &self.0) {
+        if !shows_submitter(&session(ctx)?.viewer, &self.0) {
             return Ok(None);
         }
         Ok(loaded(
@@ -196,15 +195,12 @@ impl AgendaItem {
 
     /// The agency's latest answer, while the item is ANSWERED or RESOLVED.
     async fn answer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Answer>> {
-        if !matches!(
-            self.0.status,
-            AgendaItemStatus::Answered | AgendaItemStatus::Resolved
-        ) {
+        if !shows_answer(&self.0) {
             return Ok(None);
         }
         let answers =
             loaded(loaders(ctx)?.answers_by_item.load_one(self.0.id).await)?.unwrap_or_default();
-        Ok(answers.into_iter().last().map(Answer))
+        Ok(current_answer(&self.0, &answers).cloned().map(Answer))
     }
 
     /// Why it was rejected.
@@ -238,6 +234,7 @@ impl AgendaItem {
 #[derive(Clone)]
 pub struct Answer(answer::Model);
 
+/// An agency's answer.
 #[Object]
 impl Answer {
     /// The answer in full.
@@ -269,7 +266,9 @@ impl Answer {
 pub struct Feedback {
     /// Whether the answer solved the problem.
     pub satisfied: bool,
+    /// The submitting firm's words on the answer.
     pub comment: Option<String>,
+    /// When the verdict was given.
     pub given_at: DateTime,
 }
 
@@ -277,6 +276,7 @@ pub struct Feedback {
 #[derive(Clone)]
 pub struct AgendaItemEvent(event::Model);
 
+/// One status change of an agenda item.
 #[Object]
 impl AgendaItemEvent {
     /// When it happened.
@@ -315,7 +315,9 @@ connection!(
 /// Narrows a list of agenda items.
 #[derive(InputObject, Default)]
 pub struct AgendaItemFilter {
+    /// Only these statuses.
     pub statuses: Option<Vec<Status>>,
+    /// Only items in these categories.
     pub categories: Option<Vec<Category>>,
     /// A Dialogue ID.
     pub dialogue_id: Option<ID>,
@@ -323,55 +325,38 @@ pub struct AgendaItemFilter {
     pub agency_id: Option<ID>,
     /// The submitting enterprise's ID.
     pub submitted_by_id: Option<ID>,
+    /// Only items overdue (true) or not overdue (false) today.
     pub overdue: Option<bool>,
     /// Case- and diacritic-insensitive over title and body.
     pub search: Option<String>,
 }
 
 impl AgendaItemFilter {
-    fn condition(self, today: chrono::NaiveDate) -> Result<Condition, ApiError> {
-        let mut condition = Condition::all();
-        if let Some(statuses) = self.statuses {
-            condition = condition.add(
-                agenda_item::Column::Status.is_in(statuses.into_iter().map(AgendaItemStatus::from)),
-            );
-        }
-        if let Some(categories) = self.categories {
-            condition = condition.add(
-                agenda_item::Column::Category
-                    .is_in(categories.into_iter().map(AgendaCategory::from)),
-            );
-        }
-        if let Some(id) = self.dialogue_id {
-            let key: DialogueKey = argument_key(&id, "filter.dialogueId")?;
-            condition = condition.add(agenda_item::Column::DialogueId.eq(key.get()));
-        }
-        if let Some(id) = self.agency_id {
-            let key: AgencyKey = argument_key(&id, "filter.agencyId")?;
-            condition = condition.add(agenda_item::Column::AssignedAgencyId.eq(key.get()));
-        }
-        if let Some(id) = self.submitted_by_id {
-            let key: EnterpriseKey = argument_key(&id, "filter.submittedById")?;
-            condition = condition.add(agenda_item::Column::EnterpriseId.eq(key.get()));
-        }
-        if let Some(overdue) = self.overdue {
-            let is_overdue = Condition::all()
-                .add(agenda_item::Column::Status.eq(AgendaItemStatus::Assigned))
-                .add(agenda_item::Column::ResponseDueOn.lt(today));
-            condition = condition.add(if overdue {
-                is_overdue
-            } else {
-                is_overdue.not()
-            });
-        }
-        if let Some(search) = self
-            .search
-            .as_deref()
-            .and_then(|s| search_condition(agenda_item::Column::SearchText, s))
-        {
-            condition = condition.add(search);
-        }
-        Ok(condition)
+    /// The domain's filter, its IDs decoded (BAD_USER_INPUT when one is not of
+    /// the kind expected).
+    pub fn decode(self) -> Result<filter::AgendaItemFilter, ApiError> {
+        Ok(filter::AgendaItemFilter {
+            statuses: self
+                .statuses
+                .map(|statuses| statuses.into_iter().map(Into::into).collect()),
+            categories: self
+                .categories
+                .map(|categories| categories.into_iter().map(Into::into).collect()),
+            dialogue: self
+                .dialogue_id
+                .map(|id| argument_key::<DialogueKey>(&id, "filter.dialogueId"))
+                .transpose()?,
+            agency: self
+                .agency_id
+                .map(|id| argument_key::<AgencyKey>(&id, "filter.agencyId"))
+                .transpose()?,
+            submitted_by: self
+                .submitted_by_id
+                .map(|id| argument_key::<EnterpriseKey>(&id, "filter.submittedById"))
+                .transpose()?,
+            overdue: self.overdue,
+            search: self.search,
+        })
     }
 }
 
@@ -387,7 +372,9 @@ pub enum AgendaItemOrderField {
 /// The order of a list of agenda items.
 #[derive(InputObject)]
 pub struct AgendaItemOrder {
+    /// What to sort by.
     pub field: AgendaItemOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
@@ -440,7 +427,8 @@ pub async fn agenda_page(
     let condition = args
         .filter
         .unwrap_or_default()
-        .condition(app.clock.today())?
+        .decode()?
+        .condition(app.clock.today())
         .add(scope)
         .add(visible_condition(viewer));
     let page = paginate(
@@ -464,12 +452,17 @@ impl AgendaQuery {
     async fn agenda_items(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AgendaItemFilter>,
-        order_by: Option<AgendaItemOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            AgendaItemFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            AgendaItemOrder,
+        >,
     ) -> async_graphql::Result<AgendaItemConnection> {
         let args = AgendaArgs {
             page: PageArgs::new(first, after, last, before),
@@ -490,14 +483,19 @@ pub async fn agenda_item_node(ctx: &Context<'_>, key: i64) -> Result<Option<Agen
 /// A difficulty raised by or for an enterprise.
 #[derive(InputObject)]
 pub struct SubmitAgendaItemInput {
+    /// A short statement (at most 200 characters).
     pub title: String,
+    /// The text in full (at most 20,000 characters).
     pub body: String,
+    /// What the difficulty is about.
     pub category: Category,
     /// Proposed dialogue; an official still has to accept the item onto its agenda.
     pub dialogue_id: Option<ID>,
+    /// Withhold the submitter's name from the public (default false).
     pub confidential: Option<bool>,
     /// Officials recording a concern received by hotline, in writing or at a reception give the enterprise and the channel.
     pub enterprise_id: Option<ID>,
+    /// How the concern reached the government; officials must give it, firms default to DIALOGUE.
     pub channel: Option<Channel>,
 }
 
@@ -526,7 +524,9 @@ impl TryFrom<SubmitAgendaItemInput> for Submit {
 /// The outcome of `submitAgendaItem`.
 #[derive(SimpleObject, Default)]
 pub struct SubmitAgendaItemPayload {
+    /// The agenda item as the mutation left it; null when it failed.
     pub agenda_item: Option<AgendaItem>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -537,10 +537,13 @@ crate::payload!(SubmitAgendaItemPayload {
 /// Places an item on a scheduled dialogue's agenda.
 #[derive(InputObject)]
 pub struct AcceptAgendaItemInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// The dialogue's ID.
     pub dialogue_id: ID,
     /// Default: last on the agenda.
     pub position: Option<i32>,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -562,8 +565,11 @@ impl TryFrom<AcceptAgendaItemInput> for Step<Accept> {
 /// Rejects an item, with a reason.
 #[derive(InputObject)]
 pub struct RejectAgendaItemInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// Why (at most 1,000 characters).
     pub reason: String,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -584,10 +590,13 @@ impl TryFrom<RejectAgendaItemInput> for Step<Reject> {
 /// Gives an item to an agency to answer.
 #[derive(InputObject)]
 pub struct AssignAgendaItemInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// The ID of the agency that must answer.
     pub agency_id: ID,
     /// Default: the configured number of working days after today.
     pub response_due_on: Option<Date>,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -609,8 +618,11 @@ impl TryFrom<AssignAgendaItemInput> for Step<Assign> {
 /// The assigned agency's answer.
 #[derive(InputObject)]
 pub struct AnswerAgendaItemInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// The text in full (at most 20,000 characters).
     pub body: String,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -631,9 +643,13 @@ impl TryFrom<AnswerAgendaItemInput> for Step<rules::Answer> {
 /// The submitting firm's verdict on the answer.
 #[derive(InputObject)]
 pub struct GiveFeedbackInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// Whether the answer solved the problem.
     pub satisfied: bool,
+    /// The submitting firm's words on the answer.
     pub comment: Option<String>,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -655,8 +671,11 @@ impl TryFrom<GiveFeedbackInput> for Step<rules::Feedback> {
 /// Closes an answered item.
 #[derive(InputObject)]
 pub struct ResolveAgendaItemInput {
+    /// The agenda item's ID.
     pub agenda_item_id: ID,
+    /// A note kept in the item's history.
     pub note: Option<String>,
+    /// The item's version as last read; if it changed since, the mutation fails with CONFLICT and changes nothing.
     pub expected_version: Option<i32>,
 }
 
@@ -677,7 +696,9 @@ impl TryFrom<ResolveAgendaItemInput> for Step<Resolve> {
 /// The outcome of a move of an agenda item.
 #[derive(SimpleObject, Default)]
 pub struct AgendaItemPayload {
+    /// The agenda item as the mutation left it; null when it failed.
     pub agenda_item: Option<AgendaItem>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -695,7 +716,7 @@ impl AgendaMutation {
     async fn submit_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: SubmitAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: SubmitAgendaItemInput,
     ) -> async_graphql::Result<SubmitAgendaItemPayload> {
         respond(mutate(ctx, input, rules::submit).await.map(AgendaItem))
     }
@@ -704,7 +725,7 @@ impl AgendaMutation {
     async fn accept_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: AcceptAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: AcceptAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<Accept>)
@@ -717,7 +738,7 @@ impl AgendaMutation {
     async fn reject_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: RejectAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: RejectAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<Reject>)
@@ -730,7 +751,7 @@ impl AgendaMutation {
     async fn assign_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: AssignAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: AssignAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<Assign>)
@@ -743,7 +764,7 @@ impl AgendaMutation {
     async fn answer_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: AnswerAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: AnswerAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<rules::Answer>)
@@ -757,7 +778,7 @@ impl AgendaMutation {
     async fn give_feedback(
         &self,
         ctx: &Context<'_>,
-        input: GiveFeedbackInput,
+        #[graphql(desc = "The mutation's input.")] input: GiveFeedbackInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<rules::Feedback>)
@@ -770,7 +791,7 @@ impl AgendaMutation {
     async fn resolve_agenda_item(
         &self,
         ctx: &Context<'_>,
-        input: ResolveAgendaItemInput,
+        #[graphql(desc = "The mutation's input.")] input: ResolveAgendaItemInput,
     ) -> async_graphql::Result<AgendaItemPayload> {
         respond(
             mutate(ctx, input, rules::step::<Resolve>)

@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod entity;
 pub mod event;
+pub mod filter;
 pub mod graphql;
 pub mod lifecycle;
 pub mod rules;

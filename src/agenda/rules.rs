@@ -181,6 +181,29 @@ pub fn can_see(viewer: &Viewer, item: &agenda_item::Model) -> bool {
         || is_submitter(viewer, item)
 }
 
+/// Whether the viewer may see who submitted the item: always, unless it is
+/// confidential and the viewer is neither an official nor the submitting firm.
+pub fn shows_submitter(viewer: &Viewer, item: &agenda_item::Model) -> bool {
+    !item.confidential || viewer.is_official() || is_submitter(viewer, item)
+}
+
+/// Whether an item shows an answer: while it is ANSWERED or RESOLVED.
+pub fn shows_answer(item: &agenda_item::Model) -> bool {
+    matches!(
+        item.status,
+        AgendaItemStatus::Answered | AgendaItemStatus::Resolved
+    )
+}
+
+/// The answer an item shows: the agency's latest, when it [`shows_answer`]
+/// (`answers` oldest first).
+pub fn current_answer<'a>(
+    item: &agenda_item::Model,
+    answers: &'a [answer::Model],
+) -> Option<&'a answer::Model> {
+    shows_answer(item).then(|| answers.last()).flatten()
+}
+
 pub fn is_submitter(viewer: &Viewer, item: &agenda_item::Model) -> bool {
     viewer
         .principal

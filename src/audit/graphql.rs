@@ -1,14 +1,16 @@
 //! `AuditEvent` and `auditEvents` (officials and admins only).
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::IntoCondition};
+use sea_orm::{EntityTrait, QueryFilter};
 
-use super::entity as audit_event;
+use super::{
+    entity as audit_event,
+    filter::{self, Subject},
+};
 use crate::{
     auth::graphql::{Account, RoleValue, account_node},
     connection,
     error::ApiError,
-    graphql::filters::{equals_condition, matches_nothing},
     graphql::{
         app,
         ids::{self, argument_key},
@@ -23,6 +25,7 @@ use crate::{
 #[derive(Clone)]
 pub struct AuditEvent(audit_event::Model);
 
+/// One successful mutation, recorded in the same transaction as its change.
 #[Object]
 impl AuditEvent {
     /// Globally unique, opaque ID.
@@ -91,31 +94,22 @@ pub struct AuditEventFilter {
 }
 
 impl AuditEventFilter {
-    fn condition(self) -> Result<sea_orm::Condition, ApiError> {
-        let mut condition = sea_orm::Condition::all();
-        if let Some(action) = self.action {
-            condition = condition.add(equals_condition(audit_event::Column::Action, &action));
-        }
-        if let Some(actor) = self.actor_id {
-            let key: AccountKey = argument_key(&actor, "filter.actorId")?;
-            condition = condition.add(audit_event::Column::ActorId.eq(key.get()));
-        }
-        if let Some(subject) = self.subject_id {
-            // Any ID that names no object of ours is the subject of no event.
-            condition = condition.add(match ids::reference(&subject) {
-                Some(reference) => {
-                    Condition::all().add(audit_event::Column::SubjectId.eq(reference.to_string()))
-                }
-                None => matches_nothing(),
-            });
-        }
-        if let Some(from) = self.from {
-            condition = condition.add(audit_event::Column::At.gte(from.0));
-        }
-        if let Some(to) = self.to {
-            condition = condition.add(audit_event::Column::At.lt(to.0));
-        }
-        Ok(condition.into_condition())
+    /// The domain's filter, its IDs decoded (BAD_USER_INPUT when an actor ID is
+    /// not an Account's; a subject ID that names nothing of ours matches nothing).
+    pub fn decode(self) -> Result<filter::AuditEventFilter, ApiError> {
+        Ok(filter::AuditEventFilter {
+            action: self.action,
+            actor: self
+                .actor_id
+                .map(|id| argument_key::<AccountKey>(&id, "filter.actorId"))
+                .transpose()?,
+            subject: self.subject_id.map(|id| match ids::reference(&id) {
+                Some(reference) => Subject::Object(reference),
+                None => Subject::Unknown,
+            }),
+            from: self.from.map(|at| at.0),
+            to: self.to.map(|at| at.0),
+        })
     }
 }
 
@@ -138,14 +132,17 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AuditEventFilter>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            AuditEventFilter,
+        >,
     ) -> async_graphql::Result<AuditEventConnection> {
-        session(ctx)?.viewer.require_official()?;
-        let condition = filter.unwrap_or_default().condition()?;
+        filter::may_read(&session(ctx)?.viewer)?;
+        let condition = filter.unwrap_or_default().decode()?.condition();
         let select = audit_event::Entity::find().filter(condition);
         let want_total = ctx.look_ahead().field("totalCount").exists();
         let page = paginate(
@@ -162,7 +159,7 @@ impl AuditQuery {
 
 /// An audit event, for officials and admins only.
 pub async fn audit_event_node(ctx: &Context<'_>, key: i64) -> Result<Option<AuditEvent>, ApiError> {
-    if !session(ctx)?.viewer.is_official() {
+    if filter::may_read(&session(ctx)?.viewer).is_err() {
         return Ok(None);
     }
     let found = audit_event::Entity::find_by_id(key)

@@ -9,6 +9,7 @@
 //! way in skips it.
 
 pub mod entity;
+pub mod filter;
 pub mod graphql;
 
 use std::{ops::Deref, sync::Arc};

@@ -47,7 +47,7 @@ pub struct Account {
 
 impl Account {
     pub fn for_viewer(model: account::Model, viewer: &Viewer) -> Account {
-        let private_visible = viewer.is_official() || viewer.account_id() == Some(model.id);
+        let private_visible = viewer.sees_account_private_fields(model.id);
         Account {
             model,
             private_visible,
@@ -55,6 +55,8 @@ impl Account {
     }
 }
 
+/// A person who signs in: an admin, an official of an agency, or a representative
+/// of an enterprise.
 #[Object]
 impl Account {
     /// Globally unique, opaque ID.
@@ -126,7 +128,9 @@ impl AuthQuery {
 /// E-mail and password of an account.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The account's e-mail address (its sign-in).
     pub email: String,
+    /// The password (at least 12 characters for a new one).
     pub password: String,
 }
 
@@ -147,6 +151,7 @@ pub struct LoginPayload {
     pub expires_at: Option<DateTime>,
     /// The account signed in as.
     pub viewer: Option<Account>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -159,9 +164,13 @@ crate::payload!(LoginPayload {
 /// A new account, created by an admin.
 #[derive(InputObject)]
 pub struct CreateAccountInput {
+    /// The account's e-mail address (its sign-in).
     pub email: String,
+    /// The password (at least 12 characters for a new one).
     pub password: String,
+    /// The name shown for the account.
     pub display_name: String,
+    /// What the account may do.
     pub role: RoleValue,
     /// The agency of an official (or, optionally, an admin).
     pub agency_id: Option<ID>,
@@ -193,7 +202,9 @@ impl TryFrom<CreateAccountInput> for CreateAccount {
 /// The outcome of `createAccount`.
 #[derive(SimpleObject, Default)]
 pub struct CreateAccountPayload {
+    /// The account created; null when the mutation failed.
     pub account: Option<Account>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -202,7 +213,9 @@ crate::payload!(CreateAccountPayload { account: Account });
 /// The current password and the new one.
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
+    /// The password in use now.
     pub current_password: String,
+    /// The new password: at least 12 characters.
     pub new_password: String,
 }
 
@@ -222,6 +235,7 @@ impl TryFrom<ChangePasswordInput> for ChangePassword {
 pub struct ChangePasswordPayload {
     /// A fresh token; tokens issued before the change stop working.
     pub token: Option<String>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -230,6 +244,7 @@ crate::payload!(ChangePasswordPayload { token: String });
 /// An account to disable or enable again.
 #[derive(InputObject)]
 pub struct SetAccountDisabledInput {
+    /// The account's ID.
     pub account_id: ID,
     /// True disables: the account cannot sign in and its tokens stop working.
     pub disabled: bool,
@@ -249,7 +264,9 @@ impl TryFrom<SetAccountDisabledInput> for SetAccountDisabled {
 /// The outcome of `setAccountDisabled`.
 #[derive(SimpleObject, Default)]
 pub struct SetAccountDisabledPayload {
+    /// The account as it is now; null when the mutation did not apply.
     pub account: Option<Account>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -265,7 +282,7 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        input: LoginInput,
+        #[graphql(desc = "The mutation's input.")] input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
         respond(
             mutate(ctx, input, rules::login)
@@ -285,7 +302,7 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        input: ChangePasswordInput,
+        #[graphql(desc = "The mutation's input.")] input: ChangePasswordInput,
     ) -> async_graphql::Result<ChangePasswordPayload> {
         respond(
             mutate(ctx, input, rules::change_password)
@@ -299,7 +316,7 @@ impl AuthMutation {
     async fn set_account_disabled(
         &self,
         ctx: &Context<'_>,
-        input: SetAccountDisabledInput,
+        #[graphql(desc = "The mutation's input.")] input: SetAccountDisabledInput,
     ) -> async_graphql::Result<SetAccountDisabledPayload> {
         let viewer = &session(ctx)?.viewer;
         respond(
@@ -313,7 +330,7 @@ impl AuthMutation {
     async fn create_account(
         &self,
         ctx: &Context<'_>,
-        input: CreateAccountInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateAccountInput,
     ) -> async_graphql::Result<CreateAccountPayload> {
         let viewer = &session(ctx)?.viewer;
         respond(

@@ -125,6 +125,12 @@ impl Viewer {
         matches!(self.role(), Some(Role::Official | Role::Admin))
     }
 
+    /// Whether the viewer sees an account's private fields (its e-mail): officials
+    /// and the account itself.
+    pub fn sees_account_private_fields(&self, account_id: i64) -> bool {
+        self.is_official() || self.account_id() == Some(account_id)
+    }
+
     /// The signed-in principal, or UNAUTHENTICATED.
     pub fn require_signed_in(&self) -> Result<&Principal, ApiError> {
         self.principal

@@ -1,13 +1,11 @@
 //! `Commune`, `communes`, `createCommune`, `updateCommune`.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
     entity::{self as commune, AdministrativeUnitType, NewRuralLevel},
+    filter,
     rules::{self, CommuneCode, CreateCommune, UpdateCommune},
 };
 use crate::{
@@ -20,7 +18,6 @@ use crate::{
         },
     },
     error::{ApiError, UserError},
-    graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
         errors::respond,
@@ -34,13 +31,14 @@ use crate::{
     keys::{CommuneKey, Key},
     reports::graphql::{ContributionTotals, TotalsOf, totals_of},
     text::Name,
-    twinnings::{entity as twinning, graphql::Twinning},
+    twinnings::graphql::Twinning,
 };
 
 /// A commune, ward or township (xã, phường, thị trấn).
 #[derive(Clone)]
 pub struct Commune(pub commune::Model);
 
+/// A commune, ward or township (xã, phường, thị trấn).
 #[Object]
 impl Commune {
     /// Globally unique, opaque ID.
@@ -87,6 +85,7 @@ impl Commune {
     async fn twinnings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The day (default: today in the programme's time zone).")]
         active_on: Option<Date>,
     ) -> async_graphql::Result<Vec<Twinning>> {
         let day = match active_on {
@@ -107,12 +106,17 @@ impl Commune {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ContributionFilter>,
-        order_by: Option<ContributionOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            ContributionFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            ContributionOrder,
+        >,
     ) -> async_graphql::Result<ContributionConnection> {
         let args = ContributionArgs {
             page: PageArgs::new(first, after, last, before),
@@ -174,7 +178,9 @@ pub enum RuralLevel {
 pub struct CommuneFilter {
     /// Case- and diacritic-insensitive: `ninh binh` matches `Ninh Bình`, `dong` matches `Đông`.
     pub search: Option<String>,
+    /// One of the programme's special (đặc thù) communes.
     pub special: Option<bool>,
+    /// Only communes at these levels.
     pub new_rural_levels: Option<Vec<RuralLevel>>,
     /// The district's name, exactly.
     pub district: Option<String>,
@@ -194,50 +200,24 @@ pub enum CommuneOrderField {
 /// The order of `communes`.
 #[derive(InputObject)]
 pub struct CommuneOrder {
+    /// What to sort by.
     pub field: CommuneOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
 impl CommuneFilter {
-    fn condition(self, today: chrono::NaiveDate) -> Condition {
-        let mut condition = Condition::all();
-        if let Some(search) = self
-            .search
-            .as_deref()
-            .and_then(|s| search_condition(commune::Column::SearchText, s))
-        {
-            condition = condition.add(search);
+    /// The domain's filter.
+    pub fn decode(self) -> filter::CommuneFilter {
+        filter::CommuneFilter {
+            search: self.search,
+            special: self.special,
+            new_rural_levels: self
+                .new_rural_levels
+                .map(|levels| levels.into_iter().map(Into::into).collect()),
+            district: self.district,
+            twinned: self.twinned,
         }
-        if let Some(special) = self.special {
-            condition = condition.add(commune::Column::Special.eq(special));
-        }
-        if let Some(levels) = self.new_rural_levels {
-            condition = condition.add(
-                commune::Column::NewRuralLevel.is_in(levels.into_iter().map(NewRuralLevel::from)),
-            );
-        }
-        if let Some(district) = self.district {
-            condition = condition.add(equals_condition(commune::Column::District, &district));
-        }
-        if let Some(twinned) = self.twinned {
-            let active = Query::select()
-                .expr(Expr::val(1))
-                .from(twinning::Entity)
-                .and_where(
-                    Expr::col((twinning::Entity, twinning::Column::CommuneId))
-                        .equals((commune::Entity, commune::Column::Id)),
-                )
-                .and_where(Expr::col((twinning::Entity, twinning::Column::StartedOn)).lte(today))
-                .and_where(
-                    Expr::col((twinning::Entity, twinning::Column::EndedOn))
-                        .is_null()
-                        .or(Expr::col((twinning::Entity, twinning::Column::EndedOn)).gte(today)),
-                )
-                .to_owned();
-            let exists = Expr::exists(active);
-            condition = condition.add(if twinned { exists } else { exists.not() });
-        }
-        condition
     }
 }
 
@@ -273,15 +253,23 @@ impl CommuneQuery {
     async fn communes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<CommuneFilter>,
-        order_by: Option<CommuneOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            CommuneFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            CommuneOrder,
+        >,
     ) -> async_graphql::Result<CommuneConnection> {
         let app = app(ctx)?;
-        let condition = filter.unwrap_or_default().condition(app.clock.today());
+        let condition = filter
+            .unwrap_or_default()
+            .decode()
+            .condition(app.clock.today());
         let page = paginate(
             &app.db.read,
             commune::Entity::find().filter(condition),
@@ -304,11 +292,17 @@ pub async fn commune_node(ctx: &Context<'_>, key: i64) -> Result<Option<Commune>
 pub struct CreateCommuneInput {
     /// Official administrative-unit code; unique.
     pub code: String,
+    /// The name (at most 200 characters).
     pub name: String,
+    /// Xã, phường or thị trấn.
     pub unit_type: UnitType,
+    /// The district's name; null where no district tier applies.
     pub district: Option<String>,
+    /// One of the programme's special (đặc thù) communes.
     pub special: bool,
+    /// Level reached under the new-rural-area programme (nông thôn mới).
     pub new_rural_level: RuralLevel,
+    /// Year the level was recognised; none at NOT_YET.
     pub new_rural_year: Option<i32>,
 }
 
@@ -331,7 +325,9 @@ impl TryFrom<CreateCommuneInput> for CreateCommune {
 /// The outcome of `createCommune`.
 #[derive(SimpleObject, Default)]
 pub struct CreateCommunePayload {
+    /// The commune as the mutation left it; null when it failed.
     pub commune: Option<Commune>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -340,11 +336,17 @@ crate::payload!(CreateCommunePayload { commune: Commune });
 /// Changes to a commune; absent fields stay as they are, null clears.
 #[derive(InputObject)]
 pub struct UpdateCommuneInput {
+    /// The commune's ID.
     pub commune_id: ID,
+    /// The name (at most 200 characters).
     pub name: Option<String>,
+    /// The district's name; null where no district tier applies.
     pub district: MaybeUndefined<String>,
+    /// One of the programme's special (đặc thù) communes.
     pub special: Option<bool>,
+    /// Level reached under the new-rural-area programme (nông thôn mới).
     pub new_rural_level: Option<RuralLevel>,
+    /// Year the level was recognised; none at NOT_YET.
     pub new_rural_year: MaybeUndefined<i32>,
 }
 
@@ -373,7 +375,9 @@ impl TryFrom<UpdateCommuneInput> for UpdateCommune {
 /// The outcome of `updateCommune`.
 #[derive(SimpleObject, Default)]
 pub struct UpdateCommunePayload {
+    /// The commune as the mutation left it; null when it failed.
     pub commune: Option<Commune>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -388,7 +392,7 @@ impl CommuneMutation {
     async fn create_commune(
         &self,
         ctx: &Context<'_>,
-        input: CreateCommuneInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateCommuneInput,
     ) -> async_graphql::Result<CreateCommunePayload> {
         respond(mutate(ctx, input, rules::create).await.map(Commune))
     }
@@ -397,7 +401,7 @@ impl CommuneMutation {
     async fn update_commune(
         &self,
         ctx: &Context<'_>,
-        input: UpdateCommuneInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateCommuneInput,
     ) -> async_graphql::Result<UpdateCommunePayload> {
         respond(mutate(ctx, input, rules::update).await.map(Commune))
     }

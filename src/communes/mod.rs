@@ -3,5 +3,6 @@
 //! national new-rural-area programme (nông thôn mới).
 
 pub mod entity;
+pub mod filter;
 pub mod graphql;
 pub mod rules;

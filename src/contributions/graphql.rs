@@ -1,18 +1,16 @@
 //! `Contribution`, `Disbursement`, and the ledger's queries and mutations.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
-};
+use sea_orm::{Condition, EntityTrait, QueryFilter};
 
 use super::{
     disbursement,
     entity::{self as contribution, ContributionKind, ContributionStatus},
+    filter,
     rules::{self, Cancel, Confirm, Disburse, IdempotencyKey, Pledge},
 };
 use crate::{
-    communes::{entity as commune, graphql::Commune},
+    communes::graphql::Commune,
     connection,
     error::{ApiError, UserError},
     graphql::{
@@ -24,7 +22,7 @@ use crate::{
         pagination::{KeyOf, OrderDirection, PageArgs, Sort, paginate},
         scalars::{Date, DateTime, Vnd},
     },
-    keys::{CommuneKey, ContributionKey, DisbursementKey, Key, PartnerKey},
+    keys::{CommuneKey, ContributionKey, DisbursementKey, Key},
     money::PositiveVnd,
     text::{Name, Note},
     twinnings::graphql::{Partner, load_partner},
@@ -65,6 +63,7 @@ pub enum Status {
 #[derive(Clone)]
 pub struct Contribution(pub contribution::Model);
 
+/// Support pledged by an enterprise or agency to a commune, and what of it has been disbursed.
 #[Object]
 impl Contribution {
     /// Globally unique, opaque ID.
@@ -165,6 +164,7 @@ impl Contribution {
 #[derive(Clone)]
 pub struct Disbursement(pub disbursement::Model);
 
+/// Money or goods handed over against a contribution.
 #[Object]
 impl Disbursement {
     /// Globally unique, opaque ID.
@@ -220,7 +220,9 @@ pub struct ContributionFilter {
     pub commune_id: Option<ID>,
     /// An Enterprise or Agency ID.
     pub contributor_id: Option<ID>,
+    /// Only these statuses.
     pub statuses: Option<Vec<Status>>,
+    /// Only these kinds.
     pub kinds: Option<Vec<Kind>>,
     /// Pledged on or after this day.
     pub pledged_from: Option<Date>,
@@ -231,51 +233,38 @@ pub struct ContributionFilter {
 }
 
 impl ContributionFilter {
+    /// The domain's filter, its IDs decoded (BAD_USER_INPUT when one is not of
+    /// the kind expected).
+    pub fn decode(self) -> Result<filter::ContributionFilter, ApiError> {
+        Ok(filter::ContributionFilter {
+            commune: self
+                .commune_id
+                .map(|id| argument_key::<CommuneKey>(&id, "filter.communeId"))
+                .transpose()?,
+            contributor: self
+                .contributor_id
+                .map(|id| {
+                    partner_key(&id).ok_or_else(|| {
+                        ApiError::BadUserInput(
+                            "filter.contributorId: not an Enterprise or Agency ID".into(),
+                        )
+                    })
+                })
+                .transpose()?,
+            statuses: self
+                .statuses
+                .map(|statuses| statuses.into_iter().map(Into::into).collect()),
+            kinds: self
+                .kinds
+                .map(|kinds| kinds.into_iter().map(Into::into).collect()),
+            pledged_from: self.pledged_from.map(|day| day.0),
+            pledged_to: self.pledged_to.map(|day| day.0),
+            special_communes_only: self.special_communes_only == Some(true),
+        })
+    }
+
     pub fn condition(self) -> Result<Condition, ApiError> {
-        let mut condition = Condition::all();
-        if let Some(id) = self.commune_id {
-            let key: CommuneKey = argument_key(&id, "filter.communeId")?;
-            condition = condition.add(contribution::Column::CommuneId.eq(key.get()));
-        }
-        if let Some(id) = self.contributor_id {
-            condition = condition.add(match partner_key(&id) {
-                Some(PartnerKey::Enterprise(key)) => {
-                    contribution::Column::EnterpriseId.eq(key.get())
-                }
-                Some(PartnerKey::Agency(key)) => contribution::Column::AgencyId.eq(key.get()),
-                None => {
-                    return Err(ApiError::BadUserInput(
-                        "filter.contributorId: not an Enterprise or Agency ID".into(),
-                    ));
-                }
-            });
-        }
-        if let Some(statuses) = self.statuses {
-            condition = condition.add(
-                contribution::Column::Status
-                    .is_in(statuses.into_iter().map(ContributionStatus::from)),
-            );
-        }
-        if let Some(kinds) = self.kinds {
-            condition = condition.add(
-                contribution::Column::Kind.is_in(kinds.into_iter().map(ContributionKind::from)),
-            );
-        }
-        if let Some(from) = self.pledged_from {
-            condition = condition.add(contribution::Column::PledgedOn.gte(from.0));
-        }
-        if let Some(to) = self.pledged_to {
-            condition = condition.add(contribution::Column::PledgedOn.lte(to.0));
-        }
-        if self.special_communes_only == Some(true) {
-            let special = Query::select()
-                .column(commune::Column::Id)
-                .from(commune::Entity)
-                .and_where(Expr::col(commune::Column::Special).eq(true))
-                .to_owned();
-            condition = condition.add(contribution::Column::CommuneId.in_subquery(special));
-        }
-        Ok(condition)
+        Ok(self.decode()?.condition())
     }
 }
 
@@ -293,7 +282,9 @@ pub enum ContributionOrderField {
 /// The order of a list of contributions.
 #[derive(InputObject)]
 pub struct ContributionOrder {
+    /// What to sort by.
     pub field: ContributionOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
@@ -365,12 +356,17 @@ impl ContributionQuery {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ContributionFilter>,
-        order_by: Option<ContributionOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            ContributionFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            ContributionOrder,
+        >,
     ) -> async_graphql::Result<ContributionConnection> {
         let args = ContributionArgs {
             page: PageArgs::new(first, after, last, before),
@@ -403,14 +399,19 @@ pub async fn disbursement_node(
 /// A pledge.
 #[derive(InputObject)]
 pub struct PledgeContributionInput {
+    /// The commune's ID.
     pub commune_id: ID,
     /// Required for officials recording a pledge on a partner's behalf; a FIRM always pledges as its own enterprise.
     pub contributor_id: Option<ID>,
+    /// What kind it is.
     pub kind: Kind,
+    /// What it is for (at most 1,000 characters).
     pub purpose: String,
+    /// The amount in whole đồng (1 to 10^15).
     pub amount: Vnd,
     /// Default: today.
     pub pledged_on: Option<Date>,
+    /// The day it should be fulfilled by.
     pub due_on: Option<Date>,
     /// Retrying with the same key from the same account returns the first contribution instead of creating another.
     pub idempotency_key: Option<String>,
@@ -442,7 +443,9 @@ impl TryFrom<PledgeContributionInput> for Pledge {
 /// The outcome of `pledgeContribution`.
 #[derive(SimpleObject, Default)]
 pub struct PledgeContributionPayload {
+    /// The contribution as the mutation left it; null when it failed.
     pub contribution: Option<Contribution>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -453,6 +456,7 @@ crate::payload!(PledgeContributionPayload {
 /// The contribution to confirm.
 #[derive(InputObject)]
 pub struct ConfirmContributionInput {
+    /// The contribution's ID.
     pub contribution_id: ID,
 }
 
@@ -469,7 +473,9 @@ impl TryFrom<ConfirmContributionInput> for Confirm {
 /// The outcome of `confirmContribution`.
 #[derive(SimpleObject, Default)]
 pub struct ConfirmContributionPayload {
+    /// The contribution as the mutation left it; null when it failed.
     pub contribution: Option<Contribution>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -480,8 +486,11 @@ crate::payload!(ConfirmContributionPayload {
 /// A disbursement against a confirmed contribution.
 #[derive(InputObject)]
 pub struct RecordDisbursementInput {
+    /// The contribution's ID.
     pub contribution_id: ID,
+    /// The amount in whole đồng (1 to 10^15).
     pub amount: Vnd,
+    /// The day it was handed over.
     pub disbursed_on: Date,
     /// Evidence: a receipt, transfer or handover record number.
     pub reference: String,
@@ -503,8 +512,11 @@ impl TryFrom<RecordDisbursementInput> for Disburse {
 /// The outcome of `recordDisbursement`.
 #[derive(SimpleObject, Default)]
 pub struct RecordDisbursementPayload {
+    /// The disbursement recorded; null when the mutation failed.
     pub disbursement: Option<Disbursement>,
+    /// The contribution as the mutation left it; null when it failed.
     pub contribution: Option<Contribution>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -516,7 +528,9 @@ crate::payload!(RecordDisbursementPayload {
 /// The contribution to cancel, and why.
 #[derive(InputObject)]
 pub struct CancelContributionInput {
+    /// The contribution's ID.
     pub contribution_id: ID,
+    /// Why (at most 1,000 characters).
     pub reason: String,
 }
 
@@ -534,7 +548,9 @@ impl TryFrom<CancelContributionInput> for Cancel {
 /// The outcome of `cancelContribution`.
 #[derive(SimpleObject, Default)]
 pub struct CancelContributionPayload {
+    /// The contribution as the mutation left it; null when it failed.
     pub contribution: Option<Contribution>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -552,7 +568,7 @@ impl ContributionMutation {
     async fn pledge_contribution(
         &self,
         ctx: &Context<'_>,
-        input: PledgeContributionInput,
+        #[graphql(desc = "The mutation's input.")] input: PledgeContributionInput,
     ) -> async_graphql::Result<PledgeContributionPayload> {
         respond(mutate(ctx, input, rules::pledge).await.map(Contribution))
     }
@@ -561,7 +577,7 @@ impl ContributionMutation {
     async fn confirm_contribution(
         &self,
         ctx: &Context<'_>,
-        input: ConfirmContributionInput,
+        #[graphql(desc = "The mutation's input.")] input: ConfirmContributionInput,
     ) -> async_graphql::Result<ConfirmContributionPayload> {
         respond(mutate(ctx, input, rules::confirm).await.map(Contribution))
     }
@@ -570,7 +586,7 @@ impl ContributionMutation {
     async fn record_disbursement(
         &self,
         ctx: &Context<'_>,
-        input: RecordDisbursementInput,
+        #[graphql(desc = "The mutation's input.")] input: RecordDisbursementInput,
     ) -> async_graphql::Result<RecordDisbursementPayload> {
         respond(
             mutate(ctx, input, rules::disburse)
@@ -583,7 +599,7 @@ impl ContributionMutation {
     async fn cancel_contribution(
         &self,
         ctx: &Context<'_>,
-        input: CancelContributionInput,
+        #[graphql(desc = "The mutation's input.")] input: CancelContributionInput,
     ) -> async_graphql::Result<CancelContributionPayload> {
         respond(mutate(ctx, input, rules::cancel).await.map(Contribution))
     }

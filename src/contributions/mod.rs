@@ -4,5 +4,6 @@
 
 pub mod disbursement;
 pub mod entity;
+pub mod filter;
 pub mod graphql;
 pub mod rules;

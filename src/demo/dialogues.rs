@@ -1,5 +1,6 @@
-//! The demo's dialogues and agenda: four yearly business dialogues held and one
-//! upcoming, with 2,028 agenda items in all.
+//! The demo's dialogues and agenda: four yearly business dialogues held (each
+//! attended by registered enterprises) and one upcoming, with 2,028 agenda items
+//! in all.
 
 use chrono::{Datelike, Duration};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -99,6 +100,13 @@ pub async fn insert_dialogues(
     let mut held = Vec::new();
     for year_back in 1..=DIALOGUES_HELD as i32 {
         let starts = now - Duration::days(365 * i64::from(year_back)) - Duration::days(20);
+        // Every other enterprise attended, a different half each year.
+        let attending: Vec<&enterprise::Model> = enterprises
+            .iter()
+            .skip(year_back as usize % 2)
+            .step_by(2)
+            .take(6 + year_back as usize)
+            .collect();
         let row = dialogue::ActiveModel {
             title: Set(format!("Hội nghị đối thoại doanh nghiệp năm {} (mẫu)", starts.year())),
             format: Set(DialogueFormat::BusinessDialogue),
@@ -110,7 +118,7 @@ pub async fn insert_dialogues(
             venue_key: Set(venue_key("Hội trường Trung tâm Hội nghị tỉnh")),
             chair: Set("Chủ tịch Ủy ban nhân dân tỉnh".into()),
             capacity: Set(Some(300)),
-            registered_count: Set(0),
+            registered_count: Set(attending.len() as i32),
             minutes: Set(Some(format!(
                 "Biên bản (mẫu): lãnh đạo tỉnh đối thoại với doanh nghiệp năm {}; các kiến nghị được giao sở, ngành trả lời.",
                 starts.year()
@@ -122,6 +130,18 @@ pub async fn insert_dialogues(
         }
         .insert(db)
         .await?;
+        for (n, enterprise) in attending.iter().enumerate() {
+            registration::ActiveModel {
+                dialogue_id: Set(row.id),
+                enterprise_id: Set(enterprise.id),
+                attendees: Set(1 + (n % 3) as i32),
+                registered_by: Set(firm_id),
+                registered_at: Set(starts - Duration::days(10)),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
         held.push(row);
     }
     let upcoming_start = now + Duration::days(14);

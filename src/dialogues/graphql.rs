@@ -1,22 +1,19 @@
 //! `Dialogue`, `DialogueRegistration`, `dialogues`, and the dialogue mutations.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
-};
+use sea_orm::{EntityTrait, QueryFilter};
 
 use super::{
     commune_link,
     entity::{self as dialogue, DialogueFormat, DialogueLevel, DialogueStatus},
-    registration,
+    filter, registration,
     rules::{
-        self, Attendees, Cancel, Capacity, Close, Register, Reorder, Schedule, Update, Withdraw,
+        self, Attendees, Cancel, Capacity, Close, Register, RegistrationsSeen, Reorder, Schedule,
+        Update, Withdraw,
     },
 };
 use crate::{
     agenda::{graphql::AgendaItem, rules::can_see},
-    auth::Role,
     communes::graphql::Commune,
     connection,
     enterprises::graphql::Enterprise,
@@ -79,6 +76,8 @@ pub enum Status {
 #[derive(Clone)]
 pub struct Dialogue(pub dialogue::Model);
 
+/// A meeting of the leadership with enterprises or citizens (đối thoại), a cluster
+/// briefing of communes (giao ban cụm xã) or a voter meeting (tiếp xúc cử tri).
 #[Object]
 impl Dialogue {
     /// Globally unique, opaque ID.
@@ -149,13 +148,8 @@ impl Dialogue {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<DialogueRegistration>> {
-        let viewer = &session(ctx)?.viewer;
-        let own = viewer
-            .principal
-            .as_ref()
-            .filter(|p| p.role == Role::Firm)
-            .and_then(|p| p.enterprise_id);
-        if !viewer.is_official() && own.is_none() {
+        let seen = RegistrationsSeen::of(&session(ctx)?.viewer);
+        if seen == RegistrationsSeen::None {
             return Ok(Vec::new());
         }
         let all = loaded(
@@ -167,7 +161,7 @@ impl Dialogue {
         .unwrap_or_default();
         Ok(all
             .into_iter()
-            .filter(|r| viewer.is_official() || Some(r.enterprise_id) == own)
+            .filter(|r| seen.sees(r))
             .map(DialogueRegistration)
             .collect())
     }
@@ -204,6 +198,7 @@ impl Dialogue {
 #[derive(Clone)]
 pub struct DialogueRegistration(pub registration::Model);
 
+/// An enterprise's registration for a dialogue.
 #[Object]
 impl DialogueRegistration {
     /// The registered enterprise.
@@ -235,7 +230,9 @@ connection!(Dialogue, DialogueConnection, DialogueEdge, "dialogues");
 /// Narrows `dialogues`.
 #[derive(InputObject, Default)]
 pub struct DialogueFilter {
+    /// Only these statuses.
     pub statuses: Option<Vec<Status>>,
+    /// Only dialogues of these kinds.
     pub formats: Option<Vec<Format>>,
     /// Dialogues that start at or after this instant.
     pub from: Option<DateTime>,
@@ -255,38 +252,30 @@ pub enum DialogueOrderField {
 /// The order of `dialogues`.
 #[derive(InputObject)]
 pub struct DialogueOrder {
+    /// What to sort by.
     pub field: DialogueOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
 impl DialogueFilter {
-    fn condition(self) -> Result<Condition, ApiError> {
-        let mut condition = Condition::all();
-        if let Some(statuses) = self.statuses {
-            condition = condition.add(
-                dialogue::Column::Status.is_in(statuses.into_iter().map(DialogueStatus::from)),
-            );
-        }
-        if let Some(formats) = self.formats {
-            condition = condition
-                .add(dialogue::Column::Format.is_in(formats.into_iter().map(DialogueFormat::from)));
-        }
-        if let Some(from) = self.from {
-            condition = condition.add(dialogue::Column::StartsAt.gte(from.0));
-        }
-        if let Some(to) = self.to {
-            condition = condition.add(dialogue::Column::StartsAt.lt(to.0));
-        }
-        if let Some(id) = self.commune_id {
-            let key: CommuneKey = argument_key(&id, "filter.communeId")?;
-            let linked = Query::select()
-                .column(commune_link::Column::DialogueId)
-                .from(commune_link::Entity)
-                .and_where(Expr::col(commune_link::Column::CommuneId).eq(key.get()))
-                .to_owned();
-            condition = condition.add(dialogue::Column::Id.in_subquery(linked));
-        }
-        Ok(condition)
+    /// The domain's filter, its IDs decoded (BAD_USER_INPUT when one is not of
+    /// the kind expected).
+    pub fn decode(self) -> Result<filter::DialogueFilter, ApiError> {
+        Ok(filter::DialogueFilter {
+            statuses: self
+                .statuses
+                .map(|statuses| statuses.into_iter().map(Into::into).collect()),
+            formats: self
+                .formats
+                .map(|formats| formats.into_iter().map(Into::into).collect()),
+            from: self.from.map(|at| at.0),
+            to: self.to.map(|at| at.0),
+            commune: self
+                .commune_id
+                .map(|id| argument_key::<CommuneKey>(&id, "filter.communeId"))
+                .transpose()?,
+        })
     }
 }
 
@@ -300,12 +289,17 @@ impl DialogueQuery {
     async fn dialogues(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<DialogueFilter>,
-        order_by: Option<DialogueOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            DialogueFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            DialogueOrder,
+        >,
     ) -> async_graphql::Result<DialogueConnection> {
         let ascending = order_by.is_none_or(|o| o.direction.ascending());
         let sort = Sort::by(
@@ -317,7 +311,7 @@ impl DialogueQuery {
         );
         let page = paginate(
             &app(ctx)?.db.read,
-            dialogue::Entity::find().filter(filter.unwrap_or_default().condition()?),
+            dialogue::Entity::find().filter(filter.unwrap_or_default().decode()?.condition()),
             &sort,
             PageArgs::new(first, after, last, before),
             ctx.look_ahead().field("totalCount").exists(),
@@ -335,12 +329,19 @@ pub async fn dialogue_node(ctx: &Context<'_>, key: i64) -> Result<Option<Dialogu
 /// A new dialogue.
 #[derive(InputObject)]
 pub struct ScheduleDialogueInput {
+    /// A short statement (at most 200 characters).
     pub title: String,
+    /// The kind of meeting.
     pub format: Format,
+    /// Which tier of government holds it.
     pub level: Level,
+    /// When it starts (in the future).
     pub starts_at: DateTime,
+    /// When it ends (after it starts).
     pub ends_at: DateTime,
+    /// Where it takes place.
     pub venue: String,
+    /// Who presides, e.g. the chair of the provincial people's committee.
     pub chair: String,
     /// Enterprise registrations accepted; null means no limit.
     pub capacity: Option<i32>,
@@ -379,7 +380,9 @@ impl TryFrom<ScheduleDialogueInput> for Schedule {
 /// The outcome of `scheduleDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct ScheduleDialoguePayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -388,11 +391,17 @@ crate::payload!(ScheduleDialoguePayload { dialogue: Dialogue });
 /// Changes to a scheduled dialogue; absent fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateDialogueInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
+    /// A short statement (at most 200 characters).
     pub title: Option<String>,
+    /// When it starts (in the future).
     pub starts_at: Option<DateTime>,
+    /// When it ends (after it starts).
     pub ends_at: Option<DateTime>,
+    /// Where it takes place.
     pub venue: Option<String>,
+    /// Who presides, e.g. the chair of the provincial people's committee.
     pub chair: Option<String>,
     /// Null removes the limit; never below the current registrations.
     pub capacity: MaybeUndefined<i32>,
@@ -421,7 +430,9 @@ impl TryFrom<UpdateDialogueInput> for Update {
 /// The outcome of `updateDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct UpdateDialoguePayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -430,7 +441,9 @@ crate::payload!(UpdateDialoguePayload { dialogue: Dialogue });
 /// The dialogue to cancel, and why.
 #[derive(InputObject)]
 pub struct CancelDialogueInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
+    /// Why (at most 1,000 characters).
     pub reason: String,
 }
 
@@ -448,7 +461,9 @@ impl TryFrom<CancelDialogueInput> for Cancel {
 /// The outcome of `cancelDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct CancelDialoguePayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -457,7 +472,9 @@ crate::payload!(CancelDialoguePayload { dialogue: Dialogue });
 /// The dialogue held, and its minutes.
 #[derive(InputObject)]
 pub struct CloseDialogueInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
+    /// The minutes (biên bản) of the dialogue, published with it.
     pub minutes: String,
 }
 
@@ -475,7 +492,9 @@ impl TryFrom<CloseDialogueInput> for Close {
 /// The outcome of `closeDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct CloseDialoguePayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -484,6 +503,7 @@ crate::payload!(CloseDialoguePayload { dialogue: Dialogue });
 /// A registration of the viewer's enterprise.
 #[derive(InputObject)]
 pub struct RegisterForDialogueInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
     /// How many people come; at least 1.
     pub attendees: i32,
@@ -503,8 +523,11 @@ impl TryFrom<RegisterForDialogueInput> for Register {
 /// The outcome of `registerForDialogue`.
 #[derive(SimpleObject, Default)]
 pub struct RegisterForDialoguePayload {
+    /// The registration made; null when the mutation failed.
     pub registration: Option<DialogueRegistration>,
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -516,6 +539,7 @@ crate::payload!(RegisterForDialoguePayload {
 /// The dialogue to withdraw the viewer's enterprise from.
 #[derive(InputObject)]
 pub struct WithdrawRegistrationInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
 }
 
@@ -532,7 +556,9 @@ impl TryFrom<WithdrawRegistrationInput> for Withdraw {
 /// The outcome of `withdrawRegistration`.
 #[derive(SimpleObject, Default)]
 pub struct WithdrawRegistrationPayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -541,6 +567,7 @@ crate::payload!(WithdrawRegistrationPayload { dialogue: Dialogue });
 /// A new order for a dialogue's agenda.
 #[derive(InputObject)]
 pub struct ReorderAgendaInput {
+    /// The dialogue's ID.
     pub dialogue_id: ID,
     /// Every agenda item of the dialogue, in the new order.
     pub agenda_item_ids: Vec<ID>,
@@ -564,7 +591,9 @@ impl TryFrom<ReorderAgendaInput> for Reorder {
 /// The outcome of `reorderAgenda`.
 #[derive(SimpleObject, Default)]
 pub struct ReorderAgendaPayload {
+    /// The dialogue as the mutation left it; null when it failed.
     pub dialogue: Option<Dialogue>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -579,7 +608,7 @@ impl DialogueMutation {
     async fn schedule_dialogue(
         &self,
         ctx: &Context<'_>,
-        input: ScheduleDialogueInput,
+        #[graphql(desc = "The mutation's input.")] input: ScheduleDialogueInput,
     ) -> async_graphql::Result<ScheduleDialoguePayload> {
         respond(mutate(ctx, input, rules::schedule).await.map(Dialogue))
     }
@@ -588,7 +617,7 @@ impl DialogueMutation {
     async fn update_dialogue(
         &self,
         ctx: &Context<'_>,
-        input: UpdateDialogueInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateDialogueInput,
     ) -> async_graphql::Result<UpdateDialoguePayload> {
         respond(mutate(ctx, input, rules::update).await.map(Dialogue))
     }
@@ -597,7 +626,7 @@ impl DialogueMutation {
     async fn cancel_dialogue(
         &self,
         ctx: &Context<'_>,
-        input: CancelDialogueInput,
+        #[graphql(desc = "The mutation's input.")] input: CancelDialogueInput,
     ) -> async_graphql::Result<CancelDialoguePayload> {
         respond(mutate(ctx, input, rules::cancel).await.map(Dialogue))
     }
@@ -606,7 +635,7 @@ impl DialogueMutation {
     async fn close_dialogue(
         &self,
         ctx: &Context<'_>,
-        input: CloseDialogueInput,
+        #[graphql(desc = "The mutation's input.")] input: CloseDialogueInput,
     ) -> async_graphql::Result<CloseDialoguePayload> {
         respond(mutate(ctx, input, rules::close).await.map(Dialogue))
     }
@@ -615,7 +644,7 @@ impl DialogueMutation {
     async fn register_for_dialogue(
         &self,
         ctx: &Context<'_>,
-        input: RegisterForDialogueInput,
+        #[graphql(desc = "The mutation's input.")] input: RegisterForDialogueInput,
     ) -> async_graphql::Result<RegisterForDialoguePayload> {
         respond(
             mutate(ctx, input, rules::register)
@@ -628,7 +657,7 @@ impl DialogueMutation {
     async fn withdraw_registration(
         &self,
         ctx: &Context<'_>,
-        input: WithdrawRegistrationInput,
+        #[graphql(desc = "The mutation's input.")] input: WithdrawRegistrationInput,
     ) -> async_graphql::Result<WithdrawRegistrationPayload> {
         respond(mutate(ctx, input, rules::withdraw).await.map(Dialogue))
     }
@@ -637,7 +666,7 @@ impl DialogueMutation {
     async fn reorder_agenda(
         &self,
         ctx: &Context<'_>,
-        input: ReorderAgendaInput,
+        #[graphql(desc = "The mutation's input.")] input: ReorderAgendaInput,
     ) -> async_graphql::Result<ReorderAgendaPayload> {
         respond(mutate(ctx, input, rules::reorder).await.map(Dialogue))
     }

@@ -4,6 +4,7 @@
 
 pub mod commune_link;
 pub mod entity;
+pub mod filter;
 pub mod graphql;
 pub mod registration;
 pub mod rules;

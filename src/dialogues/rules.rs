@@ -21,7 +21,7 @@ use crate::{
     agenda::entity as agenda_item,
     app::AppState,
     audit::MutationTx,
-    auth::{Role, Session},
+    auth::{Role, Session, Viewer},
     communes::entity as commune,
     enterprises::entity as enterprise,
     error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
@@ -30,6 +30,40 @@ use crate::{
     patch::Patch,
     text::{Body, Name, Note},
 };
+
+/// Which dialogue registrations a viewer sees: officials all of them, a firm its
+/// own enterprise's, anyone else none. The API and the exports both ask this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationsSeen {
+    All,
+    OfEnterprise(i64),
+    None,
+}
+
+impl RegistrationsSeen {
+    pub fn of(viewer: &Viewer) -> RegistrationsSeen {
+        if viewer.is_official() {
+            return RegistrationsSeen::All;
+        }
+        match viewer
+            .principal
+            .as_ref()
+            .filter(|p| p.role == Role::Firm)
+            .and_then(|p| p.enterprise_id)
+        {
+            Some(own) => RegistrationsSeen::OfEnterprise(own),
+            None => RegistrationsSeen::None,
+        }
+    }
+
+    pub fn sees(self, registration: &registration::Model) -> bool {
+        match self {
+            RegistrationsSeen::All => true,
+            RegistrationsSeen::OfEnterprise(own) => registration.enterprise_id == own,
+            RegistrationsSeen::None => false,
+        }
+    }
+}
 
 /// The most people one enterprise may bring.
 const MAX_ATTENDEES: i32 = 100;

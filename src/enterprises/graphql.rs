@@ -5,19 +5,18 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
-    entity as enterprise,
+    entity as enterprise, filter,
     rules::{
         self, Phone, RegisterEnterprise, UpdateEnterprise, VerifyEnterprise, parse_contact_email,
-        parse_tax_code,
+        parse_tax_code, sees_private_fields,
     },
-    tax_code::TaxCode,
 };
 use crate::{
     agenda::{
         entity as agenda_item,
         graphql::{AgendaArgs, AgendaItemConnection, AgendaItemFilter, agenda_page},
     },
-    auth::{Viewer, password::NewPassword},
+    auth::password::NewPassword,
     connection,
     contributions::{
         entity as contribution,
@@ -27,7 +26,6 @@ use crate::{
         },
     },
     error::{ApiError, UserError},
-    graphql::filters::{equals_condition, search_condition},
     graphql::{
         app,
         errors::respond,
@@ -49,15 +47,6 @@ use crate::{
 #[derive(Clone)]
 pub struct Enterprise(pub enterprise::Model);
 
-/// The enterprise's own accounts and officials see its contact details.
-pub fn sees_private_fields(viewer: &Viewer, enterprise_id: i64) -> bool {
-    viewer.is_official()
-        || viewer
-            .principal
-            .as_ref()
-            .is_some_and(|p| p.enterprise_id == Some(enterprise_id))
-}
-
 impl Enterprise {
     fn private<'a>(
         &'a self,
@@ -73,6 +62,7 @@ impl Enterprise {
     }
 }
 
+/// An enterprise (doanh nghiệp) taking part in the programme.
 #[Object]
 impl Enterprise {
     /// Globally unique, opaque ID.
@@ -132,12 +122,17 @@ impl Enterprise {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ContributionFilter>,
-        order_by: Option<ContributionOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            ContributionFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            ContributionOrder,
+        >,
     ) -> async_graphql::Result<ContributionConnection> {
         let args = ContributionArgs {
             page: PageArgs::new(first, after, last, before),
@@ -164,11 +159,14 @@ impl Enterprise {
     async fn agenda_items(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AgendaItemFilter>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            AgendaItemFilter,
+        >,
     ) -> async_graphql::Result<AgendaItemConnection> {
         let args = AgendaArgs {
             page: PageArgs::new(first, after, last, before),
@@ -201,6 +199,7 @@ connection!(
 pub struct EnterpriseFilter {
     /// Case- and diacritic-insensitive over name; exact over tax code.
     pub search: Option<String>,
+    /// Only verified (true) or unverified (false) enterprises.
     pub verified: Option<bool>,
     /// The sector, exactly.
     pub sector: Option<String>,
@@ -218,34 +217,20 @@ pub enum EnterpriseOrderField {
 /// The order of `enterprises`.
 #[derive(InputObject)]
 pub struct EnterpriseOrder {
+    /// What to sort by.
     pub field: EnterpriseOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
 impl EnterpriseFilter {
-    fn condition(self) -> Condition {
-        let mut condition = Condition::all();
-        if let Some(search) = self.search.as_deref() {
-            let by_name = search_condition(enterprise::Column::SearchText, search);
-            let by_tax_code = TaxCode::parse(search)
-                .ok()
-                .map(|code| enterprise::Column::TaxCode.eq(code.to_string()));
-            match (by_name, by_tax_code) {
-                (Some(name), Some(code)) => {
-                    condition = condition.add(Condition::any().add(name).add(code))
-                }
-                (Some(name), None) => condition = condition.add(name),
-                (None, Some(code)) => condition = condition.add(code),
-                (None, None) => {}
-            }
+    /// The domain's filter.
+    pub fn decode(self) -> filter::EnterpriseFilter {
+        filter::EnterpriseFilter {
+            search: self.search,
+            verified: self.verified,
+            sector: self.sector,
         }
-        if let Some(verified) = self.verified {
-            condition = condition.add(enterprise::Column::Verified.eq(verified));
-        }
-        if let Some(sector) = self.sector {
-            condition = condition.add(equals_condition(enterprise::Column::Sector, &sector));
-        }
-        condition
     }
 }
 
@@ -281,16 +266,21 @@ impl EnterpriseQuery {
     async fn enterprises(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<EnterpriseFilter>,
-        order_by: Option<EnterpriseOrder>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            EnterpriseFilter,
+        >,
+        #[graphql(desc = "The order; the list's default when absent.")] order_by: Option<
+            EnterpriseOrder,
+        >,
     ) -> async_graphql::Result<EnterpriseConnection> {
         let page = paginate(
             &app(ctx)?.db.read,
-            enterprise::Entity::find().filter(filter.unwrap_or_default().condition()),
+            enterprise::Entity::find().filter(filter.unwrap_or_default().decode().condition()),
             &sort(order_by),
             PageArgs::new(first, after, last, before),
             ctx.look_ahead().field("totalCount").exists(),
@@ -308,15 +298,23 @@ pub async fn enterprise_node(ctx: &Context<'_>, key: i64) -> Result<Option<Enter
 /// An enterprise and its first FIRM account.
 #[derive(InputObject)]
 pub struct RegisterEnterpriseInput {
+    /// Vietnamese tax code (mã số thuế): 10 digits, or 13 for a branch; spaces, dots and dashes are ignored.
     pub tax_code: String,
+    /// The name (at most 200 characters).
     pub name: String,
+    /// Line of business.
     pub sector: Option<String>,
+    /// Address of the head office.
     pub address: Option<String>,
+    /// Contact e-mail, shown only to the enterprise's accounts and officials.
     pub contact_email: Option<String>,
+    /// Contact phone, shown only to the enterprise's accounts and officials.
     pub contact_phone: Option<String>,
     /// The first FIRM account of the enterprise.
     pub email: String,
+    /// The password (at least 12 characters for a new one).
     pub password: String,
+    /// The name shown for the account.
     pub display_name: String,
 }
 
@@ -341,9 +339,11 @@ impl TryFrom<RegisterEnterpriseInput> for RegisterEnterprise {
 /// The outcome of `registerEnterprise`.
 #[derive(SimpleObject, Default)]
 pub struct RegisterEnterprisePayload {
+    /// The enterprise as the mutation left it; null when it failed.
     pub enterprise: Option<Enterprise>,
     /// Signed in as the new FIRM account.
     pub token: Option<String>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -355,6 +355,7 @@ crate::payload!(RegisterEnterprisePayload {
 /// The enterprise to verify.
 #[derive(InputObject)]
 pub struct VerifyEnterpriseInput {
+    /// The enterprise's ID.
     pub enterprise_id: ID,
 }
 
@@ -371,7 +372,9 @@ impl TryFrom<VerifyEnterpriseInput> for VerifyEnterprise {
 /// The outcome of `verifyEnterprise`.
 #[derive(SimpleObject, Default)]
 pub struct VerifyEnterprisePayload {
+    /// The enterprise as the mutation left it; null when it failed.
     pub enterprise: Option<Enterprise>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -382,11 +385,17 @@ crate::payload!(VerifyEnterprisePayload {
 /// Changes to an enterprise; absent fields stay as they are, null clears.
 #[derive(InputObject)]
 pub struct UpdateEnterpriseInput {
+    /// The enterprise's ID.
     pub enterprise_id: ID,
+    /// The name (at most 200 characters).
     pub name: Option<String>,
+    /// Line of business.
     pub sector: MaybeUndefined<String>,
+    /// Address of the head office.
     pub address: MaybeUndefined<String>,
+    /// Contact e-mail, shown only to the enterprise's accounts and officials.
     pub contact_email: MaybeUndefined<String>,
+    /// Contact phone, shown only to the enterprise's accounts and officials.
     pub contact_phone: MaybeUndefined<String>,
 }
 
@@ -421,7 +430,9 @@ impl TryFrom<UpdateEnterpriseInput> for UpdateEnterprise {
 /// The outcome of `updateEnterprise`.
 #[derive(SimpleObject, Default)]
 pub struct UpdateEnterprisePayload {
+    /// The enterprise as the mutation left it; null when it failed.
     pub enterprise: Option<Enterprise>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -439,7 +450,7 @@ impl EnterpriseMutation {
     async fn register_enterprise(
         &self,
         ctx: &Context<'_>,
-        input: RegisterEnterpriseInput,
+        #[graphql(desc = "The mutation's input.")] input: RegisterEnterpriseInput,
     ) -> async_graphql::Result<RegisterEnterprisePayload> {
         respond(
             mutate(ctx, input, rules::register)
@@ -452,7 +463,7 @@ impl EnterpriseMutation {
     async fn verify_enterprise(
         &self,
         ctx: &Context<'_>,
-        input: VerifyEnterpriseInput,
+        #[graphql(desc = "The mutation's input.")] input: VerifyEnterpriseInput,
     ) -> async_graphql::Result<VerifyEnterprisePayload> {
         respond(mutate(ctx, input, rules::verify).await.map(Enterprise))
     }
@@ -461,7 +472,7 @@ impl EnterpriseMutation {
     async fn update_enterprise(
         &self,
         ctx: &Context<'_>,
-        input: UpdateEnterpriseInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateEnterpriseInput,
     ) -> async_graphql::Result<UpdateEnterprisePayload> {
         respond(mutate(ctx, input, rules::update).await.map(Enterprise))
     }

@@ -9,7 +9,7 @@ use crate::{
     app::AppState,
     audit::MutationTx,
     auth::{
-        Role, Session,
+        Role, Session, Viewer,
         password::NewPassword,
         rules::{NewAccount, actor_of, issue},
         token::Issued,
@@ -43,6 +43,16 @@ impl Phone {
         }
         Ok(Some(Phone(phone.into_inner())))
     }
+}
+
+/// Who sees an enterprise's contact details (`contactEmail`, `contactPhone`): its
+/// own accounts and officials. The API and the exports both ask this.
+pub fn sees_private_fields(viewer: &Viewer, enterprise_id: i64) -> bool {
+    viewer.is_official()
+        || viewer
+            .principal
+            .as_ref()
+            .is_some_and(|p| p.enterprise_id == Some(enterprise_id))
 }
 
 /// An enterprise's contact e-mail: absent or blank is `None`.

@@ -49,10 +49,12 @@ impl UserError {
         self.field.as_deref()
     }
 
+    /// What is wrong, for a person to read.
     async fn message(&self) -> &str {
         &self.message
     }
 
+    /// What is wrong, for a program: it never changes with the message's language.
     async fn code(&self) -> UserErrorCodeValue {
         self.code.into()
     }

@@ -44,6 +44,9 @@ use limits::Gate;
 use node::NodeQuery;
 use subscriptions::Subscription;
 
+/// What anyone may read: the registry, the ledger and its totals, the programme's
+/// figures, the dialogue calendar and published agenda items; signed-in viewers see
+/// more, as each field says.
 #[derive(MergedObject, Default)]
 pub struct Query(
     NodeQuery,
@@ -58,6 +61,8 @@ pub struct Query(
     AuditQuery,
 );
 
+/// Every change, each with one `input` and a payload with the changed objects and
+/// `userErrors`; who may do what is DESIGN §3's table.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     AuthMutation,

@@ -41,7 +41,11 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Fetches any object by its ID; null when it does not exist or the viewer may
     /// not see it (the two are indistinguishable).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID from any object's `id`.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         Ok(load(ctx, &id).await?)
     }
 
@@ -49,6 +53,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs; the answer keeps their order, null where none is visible.")]
         ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > crate::graphql::pagination::MAX_PAGE_SIZE as usize {

@@ -40,9 +40,13 @@ impl OrderDirection {
 /// Information about pagination in a connection.
 #[derive(SimpleObject, Debug, Clone, Default)]
 pub struct PageInfo {
+    /// More items follow this page.
     pub has_next_page: bool,
+    /// More items precede this page.
     pub has_previous_page: bool,
+    /// The cursor of the first edge; pass it as `before` for the previous page.
     pub start_cursor: Option<String>,
+    /// The cursor of the last edge; pass it as `after` for the next page.
     pub end_cursor: Option<String>,
 }
 
@@ -377,15 +381,18 @@ macro_rules! connection {
         pub struct $edge {
             /// Opaque cursor for `after`/`before`.
             pub cursor: String,
+            #[doc = concat!("One of the ", $doc, ".")]
             pub node: $node,
         }
 
         #[doc = concat!("A page of ", $doc, ", with keyset cursors.")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $connection {
+            /// The page's items with their cursors.
             pub edges: Vec<$edge>,
             /// The nodes of `edges`, for clients that need no cursors.
             pub nodes: Vec<$node>,
+            /// Where the page lies in the list.
             pub page_info: $crate::graphql::pagination::PageInfo,
             /// Number of items in the whole filtered list.
             pub total_count: i32,

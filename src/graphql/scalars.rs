@@ -10,6 +10,7 @@ use crate::money::{MAX_AMOUNT, Total};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
+/// An instant, RFC 3339 (`2026-11-26T08:30:00Z`). Output is always UTC with `Z`.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -45,6 +46,7 @@ impl From<chrono::DateTime<Utc>> for DateTime {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, ISO 8601 (`2026-11-26`), in the programme's time zone where it is "today".
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -119,6 +121,9 @@ impl Vnd {
 const VND_EXPECTED: &str =
     "expected whole đồng from 0 to 10^15, as a string of digits or an integer";
 
+/// Vietnamese đồng, whole đồng only, as a string of decimal digits (`70300000000`), so
+/// JavaScript clients lose no precision. Input: the same string form, or a JSON integer;
+/// 0 to 10^15. Totals may be larger, and are exact.
 #[Scalar(name = "Vnd")]
 impl ScalarType for Vnd {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -27,22 +27,23 @@ use crate::{
     keys::{AgendaItemKey, DialogueKey, Key},
 };
 
+/// The subscription root (its fields are described on the impl below).
+#[derive(Default)]
+pub struct Subscription;
+
 /// The subscription root. Each field follows changes as they commit; every change
 /// arrives once, in commit order, with the object as it was at that change (its
 /// nested fields resolve to the current data). A `next` message carries the
 /// change's id in `extensions.changeId`; subscribing again with `after` set to the
 /// last one received sends what was missed first.
-#[derive(Default)]
-pub struct Subscription;
-
 #[SubscriptionRoot]
 impl Subscription {
     /// Every change of an agenda item the subscriber may see; narrow by dialogue or item.
     async fn agenda_item_changed(
         &self,
         ctx: &Context<'_>,
-        dialogue_id: Option<ID>,
-        agenda_item_id: Option<ID>,
+        #[graphql(desc = "Only the items on this dialogue's agenda.")] dialogue_id: Option<ID>,
+        #[graphql(desc = "Only this item.")] agenda_item_id: Option<ID>,
         #[graphql(
             desc = "Resume after this change: the `extensions.changeId` of the last `next` message received."
         )]
@@ -74,7 +75,7 @@ impl Subscription {
     async fn dialogue_changed(
         &self,
         ctx: &Context<'_>,
-        dialogue_id: Option<ID>,
+        #[graphql(desc = "Only this dialogue.")] dialogue_id: Option<ID>,
         #[graphql(
             desc = "Resume after this change: the `extensions.changeId` of the last `next` message received."
         )]

@@ -1,8 +1,11 @@
 //! actix-web wiring: the GraphQL-over-HTTP handler, GraphiQL assets, the
-//! subscription socket, health, readiness, metrics and the SDL; the headers every
-//! response carries and the client address rate limits see.
+//! subscription socket, downloads (exports and the programme report), the
+//! dashboard, health, readiness, metrics and the SDL; the headers every response
+//! carries and the client address rate limits see.
 
 pub mod client_addr;
+pub mod dashboard;
+pub mod exports;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -70,6 +73,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/graphql/assets/{name}",
         web::get().to(graphiql::serve_asset),
     )
+    .route("/dashboard", web::get().to(dashboard::page))
+    .route(
+        "/dashboard/assets/{name}",
+        web::get().to(dashboard::serve_asset),
+    )
+    .route("/exports/report.xlsx", web::get().to(exports::report_xlsx))
+    .route("/exports/{file}", web::get().to(exports::download))
+    .route("/reports/programme", web::get().to(exports::report_page))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::export))

@@ -1,20 +1,24 @@
-//! The reports' GraphQL: `contributionSummary`, `programmeOverview`, the
-//! `contributionTotals` of communes and enterprises, and agencies' `responseStats`.
+//! The reports' GraphQL: `contributionSummary`, `programmeOverview`,
+//! `programmeReport`, the `contributionTotals` of communes and enterprises, and
+//! agencies' `responseStats`.
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use sea_orm::Condition;
 
 use super::{
     figures,
+    programme::{self, ContributorKind, LedgerFigures, Period, ProgrammeReport as Report},
     totals::{self, GroupKey, Grouping, Totals},
 };
 use crate::{
+    agenda::graphql::{Category, Channel},
+    communes::graphql::RuralLevel,
     contributions::graphql::ContributionFilter,
     error::ApiError,
     graphql::{
         app, ids,
         loaders::{loaded, loaders},
-        scalars::Vnd,
+        scalars::{Date, Vnd},
     },
     keys::ObjectKind,
 };
@@ -69,6 +73,7 @@ pub struct ContributionGroup {
     pub key: String,
     /// Human-readable: the commune or contributor name, the enum value, or the year.
     pub label: String,
+    /// The group's totals.
     pub totals: ContributionTotals,
 }
 
@@ -95,6 +100,272 @@ pub struct ProgrammeOverview {
     pub agenda_items_overdue: i32,
 }
 
+/// The programme report for a period (báo cáo chương trình): what a province
+/// publishes. "In the period" means: a pledge by its pledgedOn, a disbursement by
+/// its disbursedOn, a twinning by its startedOn, a dialogue by when it started, an
+/// agenda item by when it was submitted, an answer by when it was given; instants
+/// fall on days of the programme's time zone.
+#[derive(SimpleObject)]
+pub struct ProgrammeReport {
+    /// The period's first day.
+    pub from: Date,
+    /// The period's last day (included).
+    pub to: Date,
+    /// The special communes (xã đặc thù) and the new-rural levels they reached.
+    pub communes: ReportCommunes,
+    /// Twinnings started in the period.
+    pub twinnings: ReportTwinnings,
+    /// Pledged, confirmed and disbursed, in all and by year and contributor kind.
+    pub contributions: ReportLedger,
+    /// Dialogues held in the period and who attended.
+    pub dialogues: ReportDialogues,
+    /// Agenda items (kiến nghị) raised, answered and resolved in the period.
+    pub agenda_items: ReportAgenda,
+}
+
+/// The special communes and the new-rural levels (nông thôn mới) they reached.
+#[derive(SimpleObject)]
+pub struct ReportCommunes {
+    /// Communes marked special (đặc thù), today.
+    pub special_communes: i32,
+    /// Special communes at newRuralLevel STANDARD or above, today.
+    pub at_new_rural_standard: i32,
+    /// Special communes with a twinning active on the period's last day.
+    pub twinned_at_end: i32,
+    /// Every level, NOT_YET first, with the special communes at it.
+    pub by_new_rural_level: Vec<ReportLevel>,
+}
+
+/// The special communes at one new-rural level.
+#[derive(SimpleObject)]
+pub struct ReportLevel {
+    /// The level.
+    pub level: RuralLevel,
+    /// Special communes at this level today.
+    pub communes: i32,
+    /// Of those, the ones recognised at it in a year the period touches.
+    pub recognised_in_period: i32,
+}
+
+/// Twinnings started in the period.
+#[derive(SimpleObject)]
+pub struct ReportTwinnings {
+    /// All twinnings started.
+    pub started: i32,
+    /// Started by enterprises (kết nghĩa, TWINNED).
+    pub by_enterprises: i32,
+    /// Started by agencies in charge (phụ trách, IN_CHARGE).
+    pub by_agencies: i32,
+}
+
+/// The ledger's figures for the period.
+#[derive(SimpleObject)]
+pub struct ReportLedger {
+    /// The whole period.
+    pub total: ReportLedgerFigures,
+    /// Every calendar year the period touches, oldest first (the year's part of the period).
+    pub by_year: Vec<ReportLedgerYear>,
+    /// Enterprises, then agencies.
+    pub by_contributor_kind: Vec<ReportLedgerContributors>,
+}
+
+/// Pledged, confirmed and disbursed.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct ReportLedgerFigures {
+    /// Contributions pledged (by pledgedOn), not cancelled.
+    pub pledges: i32,
+    /// What they pledged, in đồng.
+    pub pledged: Vnd,
+    /// What of it an official confirmed (CONFIRMED or FULFILLED), in đồng.
+    pub confirmed: Vnd,
+    /// Disbursements made (by disbursedOn), whenever pledged, in đồng.
+    pub disbursed: Vnd,
+}
+
+impl From<LedgerFigures> for ReportLedgerFigures {
+    fn from(figures: LedgerFigures) -> Self {
+        ReportLedgerFigures {
+            pledges: count(figures.pledges),
+            pledged: Vnd::total(figures.pledged),
+            confirmed: Vnd::total(figures.confirmed),
+            disbursed: Vnd::total(figures.disbursed),
+        }
+    }
+}
+
+/// The ledger's figures of one calendar year.
+#[derive(SimpleObject)]
+pub struct ReportLedgerYear {
+    /// The year.
+    pub year: i32,
+    /// Its figures.
+    pub figures: ReportLedgerFigures,
+}
+
+/// Who gave.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContributorType {
+    /// Enterprises (doanh nghiệp).
+    Enterprise,
+    /// Agencies (sở, ban, ngành, đoàn thể).
+    Agency,
+}
+
+/// The ledger's figures of one kind of contributor.
+#[derive(SimpleObject)]
+pub struct ReportLedgerContributors {
+    /// The kind of contributor.
+    pub kind: ContributorType,
+    /// Its figures.
+    pub figures: ReportLedgerFigures,
+}
+
+/// Dialogues (đối thoại) held in the period.
+#[derive(SimpleObject)]
+pub struct ReportDialogues {
+    /// Dialogues closed as held that started in the period.
+    pub held: i32,
+    /// Distinct enterprises registered for them.
+    pub enterprises_attending: i32,
+    /// People their registrations brought.
+    pub attendees: i32,
+}
+
+/// Agenda items (khó khăn, vướng mắc, kiến nghị) in the period.
+#[derive(SimpleObject)]
+pub struct ReportAgenda {
+    /// Items submitted in the period.
+    pub raised: i32,
+    /// Items that received an answer in the period.
+    pub answered: i32,
+    /// Items that received an answer on or before their due date in the period.
+    pub answered_on_time: i32,
+    /// answeredOnTime / answered; null when nothing was answered.
+    pub on_time_rate: Option<f64>,
+    /// Items resolved in the period.
+    pub resolved: i32,
+    /// Mean working days from an item's assignment to an answer given in the period; null without answers.
+    pub average_working_days_to_answer: Option<f64>,
+    /// Items raised, by every channel.
+    pub by_channel: Vec<ReportChannelCount>,
+    /// Items raised, by every category.
+    pub by_category: Vec<ReportCategoryCount>,
+    /// Items whose submitter gave its latest verdict on the answer in the period.
+    pub feedback_given: i32,
+    /// Of those, satisfied.
+    pub satisfied: i32,
+    /// satisfied / feedbackGiven; null without verdicts.
+    pub satisfaction_rate: Option<f64>,
+}
+
+/// Items raised by one channel.
+#[derive(SimpleObject)]
+pub struct ReportChannelCount {
+    /// The channel.
+    pub channel: Channel,
+    /// Items raised by it.
+    pub items: i32,
+}
+
+/// Items raised in one category.
+#[derive(SimpleObject)]
+pub struct ReportCategoryCount {
+    /// The category.
+    pub category: Category,
+    /// Items raised in it.
+    pub items: i32,
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+impl From<Report> for ProgrammeReport {
+    fn from(report: Report) -> Self {
+        let agenda = report.agenda;
+        ProgrammeReport {
+            from: Date(report.period.from()),
+            to: Date(report.period.to()),
+            communes: ReportCommunes {
+                special_communes: count(report.communes.special),
+                at_new_rural_standard: count(report.communes.at_standard),
+                twinned_at_end: count(report.communes.twinned_at_end),
+                by_new_rural_level: report
+                    .communes
+                    .by_level
+                    .iter()
+                    .map(|level| ReportLevel {
+                        level: level.level.into(),
+                        communes: count(level.communes),
+                        recognised_in_period: count(level.recognised_in_period),
+                    })
+                    .collect(),
+            },
+            twinnings: ReportTwinnings {
+                started: count(report.twinnings.started),
+                by_enterprises: count(report.twinnings.by_enterprises),
+                by_agencies: count(report.twinnings.by_agencies),
+            },
+            contributions: ReportLedger {
+                total: report.ledger.total.into(),
+                by_year: report
+                    .ledger
+                    .by_year
+                    .iter()
+                    .map(|(year, figures)| ReportLedgerYear {
+                        year: *year,
+                        figures: (*figures).into(),
+                    })
+                    .collect(),
+                by_contributor_kind: report
+                    .ledger
+                    .by_contributor
+                    .iter()
+                    .map(|(kind, figures)| ReportLedgerContributors {
+                        kind: match kind {
+                            ContributorKind::Enterprise => ContributorType::Enterprise,
+                            ContributorKind::Agency => ContributorType::Agency,
+                        },
+                        figures: (*figures).into(),
+                    })
+                    .collect(),
+            },
+            dialogues: ReportDialogues {
+                held: count(report.dialogues.held),
+                enterprises_attending: count(report.dialogues.enterprises_attending),
+                attendees: count(report.dialogues.attendees),
+            },
+            agenda_items: ReportAgenda {
+                raised: count(agenda.raised),
+                answered: count(agenda.answered),
+                answered_on_time: count(agenda.answered_on_time),
+                on_time_rate: rate(agenda.answered_on_time, agenda.answered),
+                resolved: count(agenda.resolved),
+                average_working_days_to_answer: agenda.average_working_days_to_answer,
+                by_channel: agenda
+                    .by_channel
+                    .iter()
+                    .map(|(channel, n)| ReportChannelCount {
+                        channel: (*channel).into(),
+                        items: count(*n),
+                    })
+                    .collect(),
+                by_category: agenda
+                    .by_category
+                    .iter()
+                    .map(|(category, n)| ReportCategoryCount {
+                        category: (*category).into(),
+                        items: count(*n),
+                    })
+                    .collect(),
+                feedback_given: count(agenda.feedback_given),
+                satisfied: count(agenda.satisfied),
+                satisfaction_rate: rate(agenda.satisfied, agenda.feedback_given),
+            },
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct ReportQuery;
 
@@ -104,8 +375,10 @@ impl ReportQuery {
     async fn contribution_summary(
         &self,
         ctx: &Context<'_>,
-        group_by: ContributionGrouping,
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "How to group the contributions.")] group_by: ContributionGrouping,
+        #[graphql(desc = "Narrows the list; every part given must hold.")] filter: Option<
+            ContributionFilter,
+        >,
     ) -> async_graphql::Result<Vec<ContributionGroup>> {
         let condition = filter.unwrap_or_default().condition()?;
         let grouping = match group_by {
@@ -179,6 +452,28 @@ impl ReportQuery {
                 }
             })
             .collect())
+    }
+
+    /// The programme report for the days from `from` to `to` (both included, at most
+    /// 50 years); public, like the overview. The same report downloads as
+    /// `/exports/report.xlsx?from=…&to=…` and prints from `/reports/programme?from=…&to=…`.
+    async fn programme_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The period's first day.")] from: Date,
+        #[graphql(desc = "The period's last day (included).")] to: Date,
+    ) -> async_graphql::Result<ProgrammeReport> {
+        let app = app(ctx)?;
+        let period = Period::new(from.0, to.0)?;
+        let report = programme::report(
+            &app.db.read,
+            period,
+            app.clock.zone(),
+            &app.settings.holidays,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(report.into())
     }
 
     /// The programme at a glance; public.

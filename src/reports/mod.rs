@@ -5,6 +5,8 @@
 //! COUNT / SUM / GROUP BY, built with sea-query; nothing loads rows into Rust to
 //! count them.
 
+pub mod exports;
 pub mod figures;
 pub mod graphql;
+pub mod programme;
 pub mod totals;

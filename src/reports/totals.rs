@@ -39,19 +39,36 @@ impl Totals {
     }
 
     fn from_row(row: &QueryResult) -> Result<Totals, DbErr> {
-        let sum = |name: &str| -> Result<Total, DbErr> {
-            let billions: i64 = row.try_get("", &format!("{name}_billions"))?;
-            let rest: i64 = row.try_get("", &format!("{name}_rest"))?;
-            Ok(Total::new(
-                i128::from(billions) * i128::from(BILLION) + i128::from(rest),
-            ))
-        };
         Ok(Totals {
             count: row.try_get("", "n")?,
-            pledged: sum("pledged")?,
-            disbursed: sum("disbursed")?,
+            pledged: read_split_sum(row, "pledged")?,
+            disbursed: read_split_sum(row, "disbursed")?,
         })
     }
+}
+
+/// Selects the sum of `amount` (an amount column or expression, each value at most
+/// `MAX_AMOUNT`) as two columns, `<name>_billions` and `<name>_rest`, that cannot
+/// overflow; [`read_split_sum`] puts them together.
+pub fn split_sum(select: &mut SelectStatement, amount: Expr, name: &str) {
+    select
+        .expr_as(
+            bigint_sum(amount.clone().div(BILLION)),
+            Alias::new(format!("{name}_billions")),
+        )
+        .expr_as(
+            bigint_sum(amount.modulo(BILLION)),
+            Alias::new(format!("{name}_rest")),
+        );
+}
+
+/// The exact sum [`split_sum`] selected as `name`.
+pub fn read_split_sum(row: &QueryResult, name: &str) -> Result<Total, DbErr> {
+    let billions: i64 = row.try_get("", &format!("{name}_billions"))?;
+    let rest: i64 = row.try_get("", &format!("{name}_rest"))?;
+    Ok(Total::new(
+        i128::from(billions) * i128::from(BILLION) + i128::from(rest),
+    ))
 }
 
 /// `COALESCE(SUM(expr), 0)` as a BIGINT (PostgreSQL sums BIGINT as NUMERIC).
@@ -71,15 +88,7 @@ fn totals_select(condition: Condition) -> SelectStatement {
         ("pledged", contribution::Column::PledgedAmount),
         ("disbursed", contribution::Column::DisbursedAmount),
     ] {
-        select
-            .expr_as(
-                bigint_sum(Expr::col(column).div(BILLION)),
-                Alias::new(format!("{name}_billions")),
-            )
-            .expr_as(
-                bigint_sum(Expr::col(column).modulo(BILLION)),
-                Alias::new(format!("{name}_rest")),
-            );
+        split_sum(&mut select, Expr::col(column), name);
     }
     select
         .from(contribution::Entity)

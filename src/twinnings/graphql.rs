@@ -62,6 +62,8 @@ pub async fn load_partner(
 #[derive(Clone)]
 pub struct Twinning(pub twinning::Model);
 
+/// A commune's partner: an enterprise twinned with it (kết nghĩa) or an agency in
+/// charge of it (phụ trách).
 #[Object]
 impl Twinning {
     /// Globally unique, opaque ID.
@@ -112,9 +114,11 @@ pub async fn twinning_node(ctx: &Context<'_>, key: i64) -> Result<Option<Twinnin
 /// A new twinning; its kind follows from the partner.
 #[derive(InputObject)]
 pub struct CreateTwinningInput {
+    /// The commune's ID.
     pub commune_id: ID,
     /// An Enterprise (kind TWINNED) or Agency (kind IN_CHARGE) ID.
     pub partner_id: ID,
+    /// The twinning's first day.
     pub started_on: Date,
 }
 
@@ -133,7 +137,9 @@ impl TryFrom<CreateTwinningInput> for CreateTwinning {
 /// The outcome of `createTwinning`.
 #[derive(SimpleObject, Default)]
 pub struct CreateTwinningPayload {
+    /// The twinning as the mutation left it; null when it failed.
     pub twinning: Option<Twinning>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -142,7 +148,9 @@ crate::payload!(CreateTwinningPayload { twinning: Twinning });
 /// Ends a twinning on a day on or after it started.
 #[derive(InputObject)]
 pub struct EndTwinningInput {
+    /// The twinning's ID.
     pub twinning_id: ID,
+    /// The twinning's last day (on or after it started).
     pub ended_on: Date,
 }
 
@@ -160,7 +168,9 @@ impl TryFrom<EndTwinningInput> for EndTwinning {
 /// The outcome of `endTwinning`.
 #[derive(SimpleObject, Default)]
 pub struct EndTwinningPayload {
+    /// The twinning as the mutation left it; null when it failed.
     pub twinning: Option<Twinning>,
+    /// Why the mutation did not apply (business rules); empty when it succeeded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -176,7 +186,7 @@ impl TwinningMutation {
     async fn create_twinning(
         &self,
         ctx: &Context<'_>,
-        input: CreateTwinningInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateTwinningInput,
     ) -> async_graphql::Result<CreateTwinningPayload> {
         respond(mutate(ctx, input, rules::create).await.map(Twinning))
     }
@@ -185,7 +195,7 @@ impl TwinningMutation {
     async fn end_twinning(
         &self,
         ctx: &Context<'_>,
-        input: EndTwinningInput,
+        #[graphql(desc = "The mutation's input.")] input: EndTwinningInput,
     ) -> async_graphql::Result<EndTwinningPayload> {
         respond(mutate(ctx, input, rules::end).await.map(Twinning))
     }

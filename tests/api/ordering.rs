@@ -72,7 +72,7 @@ fn assert_in_selection_order(data: &Value) {
         }
     }
     assert_eq!(enterprises + agencies, 55);
-    assert!(enterprises > 0, "{enterprises} {agencies}");
+    assert!(enterprises > 0 && agencies > 0, "{enterprises} {agencies}");
 }
 
 #[tokio::test]
