@@ -323,6 +323,26 @@ async fn read_after(
     rows.into_iter().map(event_of).collect()
 }
 
+/// The id of the last change committed so far (0 before the first). Ids are in
+/// commit order, so every change committed later has a greater one.
+pub async fn latest(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let last = Query::select()
+        .expr_as(Func::max(Expr::col(Alias::new("id"))), Alias::new("last"))
+        .from(Alias::new("changes"))
+        .to_owned();
+    let horizon = Query::select()
+        .column(Alias::new("pruned_through"))
+        .from(Alias::new("change_log_horizon"))
+        .to_owned();
+    let mut latest = 0;
+    for (select, column) in [(last, "last"), (horizon, "pruned_through")] {
+        if let Some(row) = db.query_one(&select).await? {
+            latest = Ord::max(latest, row.try_get::<Option<i64>>("", column)?.unwrap_or(0));
+        }
+    }
+    Ok(latest)
+}
+
 /// Writes the changes of a transaction into the log, with each object's state as
 /// it stands in the transaction, and (on PostgreSQL) tells every instance. The
 /// events are returned for publication after the commit.

@@ -218,7 +218,9 @@ pub async fn follow(
         queue,
     });
     let (replayed, seen_through) = match after {
-        None => (Vec::new(), 0),
+        // Live from now: what was committed before, even if the listener has yet
+        // to hand it over, is not news.
+        None => (Vec::new(), events::latest(&app.db.read).await?),
         Some(after) => {
             let events = events::replay(&app.db.read, after, topic.kinds)
                 .await?
