@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{
     Principal, Role, Session, entity as account,
     password::{self, NewPassword, Password},
+    throttle,
     token::Issued,
 };
 use crate::{
@@ -16,13 +17,18 @@ use crate::{
     app::AppState,
     audit::{Actor, MutationTx},
     enterprises::entity as enterprise,
-    error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
+    error::{ApiError, Message, MutationError, UserError, UserErrorCode, on_constraint},
     events::Change,
     keys::{AccountKey, AgencyKey, EnterpriseKey, Key},
     text::{Email, Name},
 };
 
-const BAD_CREDENTIALS: &str = "the e-mail or password is incorrect";
+fn bad_credentials() -> Message {
+    crate::msg!(
+        "e-mail hoặc mật khẩu không đúng",
+        "the e-mail or password is incorrect"
+    )
+}
 
 /// A bearer token resolved: who it signs in, and until when.
 #[derive(Debug, Clone)]
@@ -106,7 +112,9 @@ pub async fn login(
     command: Login,
 ) -> Result<(Issued, account::Model), MutationError> {
     let email_key = command.email.as_str();
-    let address_key = session.client_addr.map(|a| a.to_string());
+    let address_key = session
+        .client_addr
+        .map(|a| throttle::client_network(a).to_string());
     app.sign_ins_by_email
         .attempt(email_key)
         .map_err(|_| ApiError::RateLimited)?;
@@ -133,7 +141,7 @@ pub async fn login(
     let matches = password::verify(command.password.secret(), stored).await?;
     let account = match found {
         Some(account) if matches && !account.disabled => account,
-        _ => return Err(UserError::general(UserErrorCode::Invalid, BAD_CREDENTIALS).into()),
+        _ => return Err(UserError::general(UserErrorCode::Invalid, bad_credentials()).into()),
     };
     app.sign_ins_by_email.clear(email_key);
     if let Some(address) = &address_key {
@@ -178,7 +186,10 @@ pub async fn change_password(
         return Err(UserError::at(
             "currentPassword",
             UserErrorCode::Invalid,
-            "the current password is incorrect",
+            crate::msg!(
+                "mật khẩu hiện tại không đúng",
+                "the current password is incorrect"
+            ),
         )
         .into());
     }
@@ -219,7 +230,10 @@ pub async fn set_disabled(
         return Err(UserError::at(
             "accountId",
             UserErrorCode::Invalid,
-            "an admin cannot disable their own account",
+            crate::msg!(
+                "quản trị viên không thể tự khóa tài khoản của mình",
+                "an admin cannot disable their own account"
+            ),
         )
         .into());
     }
@@ -227,7 +241,13 @@ pub async fn set_disabled(
     let account = account::Entity::find_by_id(command.account_id.get())
         .one(&*tx)
         .await?
-        .ok_or_else(|| UserError::at("accountId", UserErrorCode::NotFound, "no such account"))?;
+        .ok_or_else(|| {
+            UserError::at(
+                "accountId",
+                UserErrorCode::NotFound,
+                crate::msg!("không tìm thấy tài khoản", "no such account"),
+            )
+        })?;
     let generation = account.token_generation + 1;
     let mut active: account::ActiveModel = account.into();
     active.disabled = Set(command.disabled);
@@ -261,27 +281,45 @@ pub async fn create_account(
     session: &Session,
     command: CreateAccount,
 ) -> Result<account::Model, MutationError> {
-    let belongs = |field: &str, message: &str| -> MutationError {
+    let belongs = |field: &str, message: Message| -> MutationError {
         UserError::at(field, UserErrorCode::Invalid, message).into()
     };
     match command.role {
         Role::Official if command.agency_id.is_none() => {
-            return Err(belongs("agencyId", "an official belongs to an agency"));
+            return Err(belongs(
+                "agencyId",
+                crate::msg!(
+                    "cán bộ phải thuộc một cơ quan",
+                    "an official belongs to an agency"
+                ),
+            ));
         }
         Role::Firm if command.enterprise_id.is_none() => {
             return Err(belongs(
                 "enterpriseId",
-                "a firm account belongs to an enterprise",
+                crate::msg!(
+                    "tài khoản doanh nghiệp (FIRM) phải thuộc một doanh nghiệp",
+                    "a firm account belongs to an enterprise"
+                ),
             ));
         }
         Role::Official | Role::Admin if command.enterprise_id.is_some() => {
             return Err(belongs(
                 "enterpriseId",
-                "only FIRM accounts belong to an enterprise",
+                crate::msg!(
+                    "chỉ tài khoản doanh nghiệp (FIRM) mới thuộc một doanh nghiệp",
+                    "only FIRM accounts belong to an enterprise"
+                ),
             ));
         }
         Role::Firm if command.agency_id.is_some() => {
-            return Err(belongs("agencyId", "FIRM accounts belong to no agency"));
+            return Err(belongs(
+                "agencyId",
+                crate::msg!(
+                    "tài khoản doanh nghiệp (FIRM) không thuộc cơ quan nào",
+                    "FIRM accounts belong to no agency"
+                ),
+            ));
         }
         _ => {}
     }
@@ -301,7 +339,12 @@ pub async fn create_account(
             .await?
             .is_none()
     {
-        return Err(UserError::at("agencyId", UserErrorCode::NotFound, "no such agency").into());
+        return Err(UserError::at(
+            "agencyId",
+            UserErrorCode::NotFound,
+            crate::msg!("không tìm thấy cơ quan", "no such agency"),
+        )
+        .into());
     }
     if let Some(enterprise_id) = command.enterprise_id
         && enterprise::Entity::find_by_id(enterprise_id.get())
@@ -312,7 +355,7 @@ pub async fn create_account(
         return Err(UserError::at(
             "enterpriseId",
             UserErrorCode::NotFound,
-            "no such enterprise",
+            crate::msg!("không tìm thấy doanh nghiệp", "no such enterprise"),
         )
         .into());
     }
@@ -384,7 +427,10 @@ impl NewAccount {
             UserError::at(
                 "email",
                 UserErrorCode::Taken,
-                "an account with this e-mail already exists",
+                crate::msg!(
+                    "đã có tài khoản dùng e-mail này",
+                    "an account with this e-mail already exists"
+                ),
             ),
         ))
     }

@@ -8,9 +8,24 @@
 
 use std::{
     collections::HashMap,
+    net::{IpAddr, Ipv6Addr},
     sync::Mutex,
     time::{Duration, Instant},
 };
+
+/// What a per-address limit counts: an IPv4 address, or the /64 network of an
+/// IPv6 one. A site is given at least a /64 (RFC 6177) and hosts pick addresses in
+/// it freely (RFC 8981), so counting single IPv6 addresses would give one client
+/// 2^64 allowances. An IPv4-mapped IPv6 address counts as the IPv4 address.
+pub fn client_network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !((1u128 << 64) - 1))),
+        },
+    }
+}
 
 /// A key that has used up its attempts for the current window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +100,17 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_network() {
+        let net = |text: &str| client_network(text.parse().expect("an address")).to_string();
+        assert_eq!(net("203.0.113.7"), "203.0.113.7");
+        assert_eq!(net("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff::9"));
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(net("::1"), "::");
+    }
 
     #[test]
     fn refuses_beyond_the_limit_and_forgets_after_the_window() {

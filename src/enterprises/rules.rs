@@ -38,7 +38,7 @@ impl Phone {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "is not a phone number",
+                crate::msg!("không phải số điện thoại", "is not a phone number"),
             ));
         }
         Ok(Some(Phone(phone.into_inner())))
@@ -65,7 +65,7 @@ pub fn parse_contact_email(raw: Option<&str>) -> Result<Option<Email>, UserError
 
 /// A tax code from input, or INVALID on `taxCode`.
 pub fn parse_tax_code(raw: &str) -> Result<TaxCode, UserError> {
-    TaxCode::parse(raw).map_err(|e| UserError::at("taxCode", UserErrorCode::Invalid, e.to_string()))
+    TaxCode::parse(raw).map_err(|e| UserError::at("taxCode", UserErrorCode::Invalid, e.message()))
 }
 
 #[derive(Serialize)]
@@ -122,7 +122,7 @@ pub async fn register(
 ) -> Result<(enterprise::Model, Issued), MutationError> {
     if let Some(address) = session.client_addr {
         app.registrations_by_address
-            .attempt(&address.to_string())
+            .attempt(&crate::auth::throttle::client_network(address).to_string())
             .map_err(|_| ApiError::RateLimited)?;
     }
     // Hash before the write transaction opens.
@@ -156,7 +156,10 @@ pub async fn register(
         UserError::at(
             "taxCode",
             UserErrorCode::Taken,
-            "an enterprise with this tax code is already registered",
+            crate::msg!(
+                "doanh nghiệp mang mã số thuế này đã đăng ký",
+                "an enterprise with this tax code is already registered"
+            ),
         ),
     ))?;
     let account = new_account
@@ -200,7 +203,7 @@ async fn find(tx: &MutationTx, key: EnterpriseKey) -> Result<enterprise::Model, 
             UserError::at(
                 "enterpriseId",
                 UserErrorCode::NotFound,
-                "no such enterprise",
+                crate::msg!("không tìm thấy doanh nghiệp", "no such enterprise"),
             )
             .into()
         })

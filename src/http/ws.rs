@@ -45,12 +45,12 @@ use tracing_actix_web::RequestId;
 use super::{
     HttpState,
     graphql::{mask_internal, params_from_json},
-    session_for,
+    language, session_for,
 };
 use crate::{
-    auth::Session,
+    auth::{Session, throttle::client_network},
     config::SocketLimits,
-    error::ErrorCode,
+    error::{ErrorCode, Language},
     events::Event,
     graphql::{
         is_request_error,
@@ -159,7 +159,10 @@ pub async fn subscribe(
     let limits = state.app.settings.sockets.clone();
     let peer = state.proxies.client_addr(&req);
     let place = match peer {
-        Some(address) => match state.sockets.admit(address, limits.per_address) {
+        Some(address) => match state
+            .sockets
+            .admit(client_network(address), limits.per_address)
+        {
             Some(place) => Some(place),
             None => {
                 return Ok(HttpResponse::TooManyRequests()
@@ -169,6 +172,11 @@ pub async fn subscribe(
         },
         None => None,
     };
+    let language = language::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    );
     let (mut response, session, incoming) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(
         header::SEC_WEBSOCKET_PROTOCOL,
@@ -193,6 +201,7 @@ pub async fn subscribe(
         limits,
         request_id: request_id.to_string(),
         peer,
+        language,
         session: None,
         operations: HashMap::new(),
         results: SelectAll::new(),
@@ -218,6 +227,8 @@ struct Socket {
     limits: SocketLimits,
     request_id: String,
     peer: Option<IpAddr>,
+    /// The language of messages for people, from the upgrade's `Accept-Language`.
+    language: Language,
     /// Set by `connection_init`.
     session: Option<Session>,
     operations: HashMap<String, Operation>,
@@ -448,6 +459,7 @@ impl Socket {
         let slot = FeedSlot::default();
         let mut data = Data::default();
         data.insert(session);
+        data.insert(self.language);
         data.insert(slot.clone());
         let mut request = Request::new(params.query).variables(variables);
         request.set_parsed_query(document);
