@@ -92,7 +92,7 @@ class Bench:
             "DONGHANH_LOG_FORMAT": "json",
             "RUST_LOG": "warn",
             # Sign-ins for the write mix come from one address.
-            "DONGHANH_LOGIN_LIMITS_PER_ADDRESS": "1000000",
+            "DONGHANH_LOGIN_LIMITS__PER_ADDRESS": "1000000",
         })
         env.update({k: str(v) for k, v in extra.items()})
         server = GraphQLServer(name, [binary("donghanh"), "serve"], env, port)

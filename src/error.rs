@@ -107,6 +107,72 @@ pub enum UserErrorCode {
     LimitExceeded,
 }
 
+/// A language the API speaks to people in. Vietnamese is the programme's language
+/// and the default; English is for everyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    Vietnamese,
+    English,
+}
+
+/// A message for a person to read, in every [`Language`] the API speaks. Built
+/// only by [`msg!`](crate::msg), which takes the Vietnamese and the English text,
+/// so a message in one language only does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    vietnamese: String,
+    english: String,
+}
+
+impl Message {
+    #[doc(hidden)]
+    pub fn new(vietnamese: String, english: String) -> Message {
+        Message {
+            vietnamese,
+            english,
+        }
+    }
+
+    /// This message followed by `more`, in each language.
+    pub fn then(self, more: Message) -> Message {
+        Message {
+            vietnamese: self.vietnamese + &more.vietnamese,
+            english: self.english + &more.english,
+        }
+    }
+
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Vietnamese => &self.vietnamese,
+            Language::English => &self.english,
+        }
+    }
+}
+
+/// The message in the programme's language, for logs and the command line.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.vietnamese)
+    }
+}
+
+/// A [`Message`] in Vietnamese and in English, each a format string over the same
+/// arguments: `msg!("không tìm thấy xã", "no such commune")`,
+/// `msg!("dài {count} ký tự", "is {count} characters long")`.
+#[macro_export]
+macro_rules! msg {
+    ($vietnamese:literal, $english:literal $(,)?) => {
+        $crate::error::Message::new(format!($vietnamese), format!($english))
+    };
+    ($vietnamese:literal, $english:literal, $($argument:tt)+) => {
+        $crate::error::Message::new(
+            format!($vietnamese, $($argument)+),
+            format!($english, $($argument)+),
+        )
+    };
+}
+
 /// A business-rule failure of a mutation, on one input field or on the input as a
 /// whole. Requests that are malformed, unauthenticated or forbidden fail with an
 /// [`ApiError`] instead.
@@ -114,25 +180,25 @@ pub enum UserErrorCode {
 pub struct UserError {
     /// Path to the offending input field, e.g. ["input", "taxCode"].
     pub field: Option<Vec<String>>,
-    pub message: String,
+    pub message: Message,
     pub code: UserErrorCode,
 }
 
 impl UserError {
     /// A failure of the input field `input.<name>`.
-    pub fn at(name: &str, code: UserErrorCode, message: impl Into<String>) -> UserError {
+    pub fn at(name: &str, code: UserErrorCode, message: Message) -> UserError {
         UserError {
             field: Some(vec!["input".to_owned(), name.to_owned()]),
-            message: message.into(),
+            message,
             code,
         }
     }
 
     /// A failure of the input as a whole.
-    pub fn general(code: UserErrorCode, message: impl Into<String>) -> UserError {
+    pub fn general(code: UserErrorCode, message: Message) -> UserError {
         UserError {
             field: None,
-            message: message.into(),
+            message,
             code,
         }
     }

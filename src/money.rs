@@ -27,14 +27,14 @@ impl PositiveVnd {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "must be more than 0 đồng",
+                crate::msg!("phải lớn hơn 0 đồng", "must be more than 0 đồng"),
             ));
         }
         if amount > MAX_AMOUNT {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "must be at most 10^15 đồng",
+                crate::msg!("không được quá 10^15 đồng", "must be at most 10^15 đồng"),
             ));
         }
         Ok(PositiveVnd(amount))

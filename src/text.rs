@@ -61,14 +61,19 @@ fn checked(field: &str, trimmed: &str, kind: TextKind) -> Result<String, UserErr
         return Err(UserError::at(
             field,
             UserErrorCode::Invalid,
-            format!("contains a control character (U+{:04X})", bad as u32),
+            crate::msg!(
+                "chứa ký tự điều khiển (U+{:04X})",
+                "contains a control character (U+{:04X})",
+                bad as u32
+            ),
         ));
     }
     if let Some(bad) = trimmed.chars().find(|&c| is_invisible(c)) {
         return Err(UserError::at(
             field,
             UserErrorCode::Invalid,
-            format!(
+            crate::msg!(
+                "chứa ký tự ẩn hoặc ký tự đổi hướng chữ (U+{:04X})",
                 "contains an invisible or direction-changing character (U+{:04X})",
                 bad as u32
             ),
@@ -79,7 +84,8 @@ fn checked(field: &str, trimmed: &str, kind: TextKind) -> Result<String, UserErr
         return Err(UserError::at(
             field,
             UserErrorCode::Invalid,
-            format!(
+            crate::msg!(
+                "dài {count} ký tự; tối đa {} ký tự",
                 "is {count} characters long; at most {} are allowed",
                 kind.max_chars()
             ),
@@ -95,7 +101,7 @@ pub fn required(field: &str, raw: &str, kind: TextKind) -> Result<String, UserEr
         return Err(UserError::at(
             field,
             UserErrorCode::Invalid,
-            "must not be empty",
+            crate::msg!("không được để trống", "must not be empty"),
         ));
     }
     checked(field, trimmed, kind)
@@ -218,7 +224,13 @@ pub struct Email(String);
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, UserError> {
         let email = raw.trim().to_lowercase();
-        let invalid = || UserError::at(field, UserErrorCode::Invalid, "is not an e-mail address");
+        let invalid = || {
+            UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                crate::msg!("không phải địa chỉ e-mail", "is not an e-mail address"),
+            )
+        };
         if email.len() > 254
             || email
                 .chars()

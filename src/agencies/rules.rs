@@ -27,7 +27,10 @@ impl AgencyCode {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "use 1 to 64 letters, digits, - or _",
+                crate::msg!(
+                    "dùng từ 1 đến 64 chữ cái, chữ số, dấu - hoặc _",
+                    "use 1 to 64 letters, digits, - or _"
+                ),
             ));
         }
         Ok(AgencyCode(code.to_ascii_uppercase()))
@@ -72,7 +75,10 @@ pub async fn create(
         UserError::at(
             "code",
             UserErrorCode::Taken,
-            "an agency with this code already exists",
+            crate::msg!(
+                "đã có cơ quan mang mã này",
+                "an agency with this code already exists"
+            ),
         ),
     ))?;
     tx.commit(AgencyKey::new(created.id)).await?;

@@ -228,7 +228,7 @@ async fn find(db: &impl ConnectionTrait, key: i64) -> Result<agenda_item::Model,
             UserError::at(
                 "agendaItemId",
                 UserErrorCode::NotFound,
-                "no such agenda item",
+                crate::msg!("không tìm thấy kiến nghị", "no such agenda item"),
             )
             .into()
         })
@@ -281,14 +281,20 @@ pub async fn submit(
                 UserError::at(
                     "enterpriseId",
                     UserErrorCode::Invalid,
-                    "give the enterprise that raised the concern",
+                    crate::msg!(
+                        "hãy cho biết doanh nghiệp nêu kiến nghị",
+                        "give the enterprise that raised the concern"
+                    ),
                 )
             })?;
             let channel = command.channel.ok_or_else(|| {
                 UserError::at(
                     "channel",
                     UserErrorCode::Invalid,
-                    "give the channel the concern came by",
+                    crate::msg!(
+                        "hãy cho biết kênh tiếp nhận kiến nghị",
+                        "give the channel the concern came by"
+                    ),
                 )
             })?;
             (enterprise, channel)
@@ -305,7 +311,7 @@ pub async fn submit(
             return Err(UserError::at(
                 "enterpriseId",
                 UserErrorCode::NotFound,
-                "no such enterprise",
+                crate::msg!("không tìm thấy doanh nghiệp", "no such enterprise"),
             )
             .into());
         }
@@ -316,7 +322,10 @@ pub async fn submit(
             return Err(UserError::at(
                 "dialogueId",
                 UserErrorCode::Invalid,
-                "that dialogue takes no more agenda items",
+                crate::msg!(
+                    "hội nghị đối thoại này không nhận thêm kiến nghị",
+                    "that dialogue takes no more agenda items"
+                ),
             )
             .into());
         }
@@ -421,7 +430,7 @@ where
         return Err(UserError::at(
             "responseDueOn",
             UserErrorCode::Invalid,
-            "cannot be before today",
+            crate::msg!("không được trước ngày hôm nay", "cannot be before today"),
         )
         .into());
     }
@@ -432,7 +441,7 @@ where
         return Err(UserError::at(
             "agendaItemId",
             UserErrorCode::NotFound,
-            "no such agenda item",
+            crate::msg!("không tìm thấy kiến nghị", "no such agenda item"),
         )
         .into());
     }
@@ -443,7 +452,8 @@ where
         return Err(UserError::at(
             "expectedVersion",
             UserErrorCode::Conflict,
-            format!(
+            crate::msg!(
+                "kiến nghị đã thay đổi: phiên bản hiện là {}, không phải {expected}",
                 "the item changed: it is at version {}, not {expected}",
                 item.version
             ),
@@ -454,7 +464,8 @@ where
         return Err(UserError::at(
             "agendaItemId",
             UserErrorCode::InvalidTransition,
-            format!(
+            crate::msg!(
+                "không thể {} khi kiến nghị đang ở trạng thái {}",
                 "{} is not allowed from {}",
                 <Step<A> as Command>::ACTION,
                 item.status.to_value()
@@ -481,7 +492,10 @@ where
                 return Err(UserError::at(
                     "dialogueId",
                     UserErrorCode::Invalid,
-                    "only a SCHEDULED dialogue takes agenda items",
+                    crate::msg!(
+                        "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới nhận kiến nghị",
+                        "only a SCHEDULED dialogue takes agenda items"
+                    ),
                 )
                 .into());
             }
@@ -493,7 +507,11 @@ where
                     return Err(UserError::at(
                         "position",
                         UserErrorCode::Invalid,
-                        format!("must be between 1 and {}", on_agenda + 1),
+                        crate::msg!(
+                            "phải từ 1 đến {}",
+                            "must be between 1 and {}",
+                            on_agenda + 1
+                        ),
                     )
                     .into());
                 }
@@ -529,9 +547,12 @@ where
                 .await?
                 .is_none()
             {
-                return Err(
-                    UserError::at("agencyId", UserErrorCode::NotFound, "no such agency").into(),
-                );
+                return Err(UserError::at(
+                    "agencyId",
+                    UserErrorCode::NotFound,
+                    crate::msg!("không tìm thấy cơ quan", "no such agency"),
+                )
+                .into());
             }
             let due = response_due_on.unwrap_or_else(|| default_due_date(app));
             update = update
@@ -588,7 +609,10 @@ where
         return Err(UserError::at(
             "expectedVersion",
             UserErrorCode::Conflict,
-            "the item changed meanwhile; read it again",
+            crate::msg!(
+                "kiến nghị vừa được thay đổi; hãy tải lại",
+                "the item changed meanwhile; read it again"
+            ),
         )
         .into());
     }

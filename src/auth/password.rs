@@ -55,21 +55,30 @@ impl NewPassword {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                format!("use at least {MIN_PASSWORD_CHARS} characters"),
+                crate::msg!(
+                    "dùng ít nhất {MIN_PASSWORD_CHARS} ký tự",
+                    "use at least {MIN_PASSWORD_CHARS} characters"
+                ),
             ));
         }
         if chars > MAX_PASSWORD_CHARS {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                format!("use at most {MAX_PASSWORD_CHARS} characters"),
+                crate::msg!(
+                    "dùng nhiều nhất {MAX_PASSWORD_CHARS} ký tự",
+                    "use at most {MAX_PASSWORD_CHARS} characters"
+                ),
             ));
         }
         if raw.chars().any(char::is_control) {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "control characters are not allowed",
+                crate::msg!(
+                    "không được chứa ký tự điều khiển",
+                    "control characters are not allowed"
+                ),
             ));
         }
         Ok(NewPassword(SecretString::from(raw.to_owned())))

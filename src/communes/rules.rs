@@ -30,7 +30,10 @@ impl CommuneCode {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "use 1 to 16 letters or digits",
+                crate::msg!(
+                    "dùng từ 1 đến 16 chữ cái hoặc chữ số",
+                    "use 1 to 16 letters or digits"
+                ),
             ));
         }
         Ok(CommuneCode(code.to_ascii_uppercase()))
@@ -76,13 +79,19 @@ fn check_level(app: &AppState, level: NewRuralLevel, year: Option<i32>) -> Resul
         Some(_) if level == NewRuralLevel::NotYet => Err(UserError::at(
             "newRuralYear",
             UserErrorCode::Invalid,
-            "a commune not yet recognised has no recognition year",
+            crate::msg!(
+                "xã chưa được công nhận thì không có năm công nhận",
+                "a commune not yet recognised has no recognition year"
+            ),
         )),
         Some(year) if !(FIRST_NEW_RURAL_YEAR..=app.clock.today().year()).contains(&year) => {
             Err(UserError::at(
                 "newRuralYear",
                 UserErrorCode::Invalid,
-                format!("must be between {FIRST_NEW_RURAL_YEAR} and this year"),
+                crate::msg!(
+                    "phải từ năm {FIRST_NEW_RURAL_YEAR} đến năm nay",
+                    "must be between {FIRST_NEW_RURAL_YEAR} and this year"
+                ),
             ))
         }
         _ => Ok(()),
@@ -93,7 +102,10 @@ fn code_taken() -> UserError {
     UserError::at(
         "code",
         UserErrorCode::Taken,
-        "a commune with this code already exists",
+        crate::msg!(
+            "đã có xã mang mã này",
+            "a commune with this code already exists"
+        ),
     )
 }
 
@@ -136,7 +148,13 @@ pub async fn update(
     let current = commune::Entity::find_by_id(command.commune_id.get())
         .one(&*tx)
         .await?
-        .ok_or_else(|| UserError::at("communeId", UserErrorCode::NotFound, "no such commune"))?;
+        .ok_or_else(|| {
+            UserError::at(
+                "communeId",
+                UserErrorCode::NotFound,
+                crate::msg!("không tìm thấy xã", "no such commune"),
+            )
+        })?;
     let level = command.new_rural_level.unwrap_or(current.new_rural_level);
     let year = match command.new_rural_year {
         // Falling back to NOT_YET clears the year unless one is given.

@@ -24,7 +24,7 @@ use crate::{
     auth::{Role, Session},
     communes::entity as commune,
     enterprises::entity as enterprise,
-    error::{ApiError, MutationError, UserError, UserErrorCode, violates},
+    error::{ApiError, Message, MutationError, UserError, UserErrorCode, violates},
     keys::{CommuneKey, ContributionKey, DisbursementKey, EnterpriseKey, Key, PartnerKey},
     money::PositiveVnd,
     text::{self, Name, Note},
@@ -44,7 +44,10 @@ impl IdempotencyKey {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "use 1 to 128 printable characters",
+                crate::msg!(
+                    "dùng từ 1 đến 128 ký tự in được",
+                    "use 1 to 128 printable characters"
+                ),
             ));
         }
         Ok(IdempotencyKey(key.to_owned()))
@@ -130,7 +133,10 @@ pub async fn pledge(
             UserError::at(
                 "contributorId",
                 UserErrorCode::Invalid,
-                "give the enterprise or agency that pledges",
+                crate::msg!(
+                    "hãy cho biết doanh nghiệp hoặc cơ quan cam kết",
+                    "give the enterprise or agency that pledges"
+                ),
             )
         })?,
     };
@@ -140,7 +146,7 @@ pub async fn pledge(
         return Err(UserError::at(
             "pledgedOn",
             UserErrorCode::Invalid,
-            "cannot be in the future",
+            crate::msg!("không được ở tương lai", "cannot be in the future"),
         )
         .into());
     }
@@ -148,7 +154,10 @@ pub async fn pledge(
         return Err(UserError::at(
             "dueOn",
             UserErrorCode::Invalid,
-            "cannot be before pledgedOn",
+            crate::msg!(
+                "không được trước ngày cam kết (pledgedOn)",
+                "cannot be before pledgedOn"
+            ),
         )
         .into());
     }
@@ -164,7 +173,12 @@ pub async fn pledge(
         .await?
         .is_none()
     {
-        return Err(UserError::at("communeId", UserErrorCode::NotFound, "no such commune").into());
+        return Err(UserError::at(
+            "communeId",
+            UserErrorCode::NotFound,
+            crate::msg!("không tìm thấy xã", "no such commune"),
+        )
+        .into());
     }
     match contributor {
         PartnerKey::Enterprise(key) => {
@@ -174,7 +188,7 @@ pub async fn pledge(
                     return Err(UserError::at(
                         "contributorId",
                         UserErrorCode::NotFound,
-                        "no such enterprise",
+                        crate::msg!("không tìm thấy doanh nghiệp", "no such enterprise"),
                     )
                     .into());
                 }
@@ -185,7 +199,10 @@ pub async fn pledge(
                     return Err(UserError::at(
                         "contributorId",
                         UserErrorCode::Invalid,
-                        "only verified enterprises pledge",
+                        crate::msg!(
+                            "chỉ doanh nghiệp đã được xác minh mới được cam kết",
+                            "only verified enterprises pledge"
+                        ),
                     )
                     .into());
                 }
@@ -201,7 +218,7 @@ pub async fn pledge(
                 return Err(UserError::at(
                     "contributorId",
                     UserErrorCode::NotFound,
-                    "no such agency",
+                    crate::msg!("không tìm thấy cơ quan", "no such agency"),
                 )
                 .into());
             }
@@ -254,13 +271,13 @@ async fn find(db: &impl ConnectionTrait, key: i64) -> Result<contribution::Model
             UserError::at(
                 "contributionId",
                 UserErrorCode::NotFound,
-                "no such contribution",
+                crate::msg!("không tìm thấy khoản đóng góp", "no such contribution"),
             )
             .into()
         })
 }
 
-fn invalid_transition(current: ContributionStatus, wanted: &str) -> MutationError {
+fn invalid_transition(current: ContributionStatus, wanted: Message) -> MutationError {
     let status = serde_json::to_value(current)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -268,7 +285,10 @@ fn invalid_transition(current: ContributionStatus, wanted: &str) -> MutationErro
     UserError::at(
         "contributionId",
         UserErrorCode::InvalidTransition,
-        format!("{wanted} (the contribution is {status})"),
+        wanted.then(crate::msg!(
+            " (khoản đóng góp đang ở trạng thái {status})",
+            " (the contribution is {status})"
+        )),
     )
     .into()
 }
@@ -298,7 +318,10 @@ pub async fn confirm(
     if changed.rows_affected == 0 {
         return Err(invalid_transition(
             current.status,
-            "only a PLEDGED contribution can be confirmed",
+            crate::msg!(
+                "chỉ khoản đóng góp đã cam kết (PLEDGED) mới được xác nhận",
+                "only a PLEDGED contribution can be confirmed"
+            ),
         ));
     }
     tx.commit(command.contribution_id).await?;
@@ -320,7 +343,7 @@ pub async fn disburse(
         return Err(UserError::at(
             "disbursedOn",
             UserErrorCode::Invalid,
-            "cannot be in the future",
+            crate::msg!("không được ở tương lai", "cannot be in the future"),
         )
         .into());
     }
@@ -330,7 +353,10 @@ pub async fn disburse(
         return Err(UserError::at(
             "disbursedOn",
             UserErrorCode::Invalid,
-            "cannot be before the pledge",
+            crate::msg!(
+                "không được trước ngày cam kết",
+                "cannot be before the pledge"
+            ),
         )
         .into());
     }
@@ -360,13 +386,17 @@ pub async fn disburse(
         if current.status != ContributionStatus::Confirmed {
             return Err(invalid_transition(
                 current.status,
-                "disbursements are recorded on CONFIRMED contributions",
+                crate::msg!(
+                    "chỉ ghi nhận giải ngân cho khoản đóng góp đã xác nhận (CONFIRMED)",
+                    "disbursements are recorded on CONFIRMED contributions"
+                ),
             ));
         }
         return Err(UserError::at(
             "amount",
             UserErrorCode::LimitExceeded,
-            format!(
+            crate::msg!(
+                "vượt số còn lại: {} đồng trên {} đồng đã cam kết",
                 "exceeds what is outstanding: {} đồng of {} pledged",
                 current.outstanding(),
                 current.pledged_amount
@@ -435,7 +465,10 @@ pub async fn cancel(
     if changed.rows_affected == 0 {
         return Err(invalid_transition(
             after.status,
-            "only a PLEDGED or CONFIRMED contribution with nothing disbursed can be cancelled",
+            crate::msg!(
+                "chỉ hủy được khoản đóng góp đã cam kết (PLEDGED) hoặc đã xác nhận (CONFIRMED) mà chưa giải ngân",
+                "only a PLEDGED or CONFIRMED contribution with nothing disbursed can be cancelled"
+            ),
         ));
     }
     tx.commit(command.contribution_id).await?;

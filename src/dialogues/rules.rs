@@ -24,7 +24,7 @@ use crate::{
     auth::{Role, Session, Viewer},
     communes::entity as commune,
     enterprises::entity as enterprise,
-    error::{ApiError, MutationError, UserError, UserErrorCode, on_constraint},
+    error::{ApiError, Message, MutationError, UserError, UserErrorCode, on_constraint},
     events::Change,
     keys::{AgendaItemKey, CommuneKey, DialogueKey, Key},
     patch::Patch,
@@ -79,7 +79,10 @@ impl Capacity {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                "must be at least 1, or null for no limit",
+                crate::msg!(
+                    "phải từ 1 trở lên, hoặc để trống (null) nếu không giới hạn",
+                    "must be at least 1, or null for no limit"
+                ),
             ));
         }
         Ok(Capacity(capacity))
@@ -101,7 +104,10 @@ impl Attendees {
             return Err(UserError::at(
                 field,
                 UserErrorCode::Invalid,
-                format!("must be between 1 and {MAX_ATTENDEES}"),
+                crate::msg!(
+                    "phải từ 1 đến {MAX_ATTENDEES}",
+                    "must be between 1 and {MAX_ATTENDEES}"
+                ),
             ));
         }
         Ok(Attendees(attendees))
@@ -200,7 +206,12 @@ pub async fn find(db: &impl ConnectionTrait, key: i64) -> Result<dialogue::Model
         .one(db)
         .await?
         .ok_or_else(|| {
-            UserError::at("dialogueId", UserErrorCode::NotFound, "no such dialogue").into()
+            UserError::at(
+                "dialogueId",
+                UserErrorCode::NotFound,
+                crate::msg!("không tìm thấy hội nghị đối thoại", "no such dialogue"),
+            )
+            .into()
         })
 }
 
@@ -234,7 +245,10 @@ async fn check_venue_free(
         return Err(UserError::at(
             "startsAt",
             UserErrorCode::Conflict,
-            "another scheduled dialogue at this venue overlaps this time",
+            crate::msg!(
+                "một hội nghị đối thoại khác đã lên lịch tại địa điểm này trùng thời gian",
+                "another scheduled dialogue at this venue overlaps this time"
+            ),
         )
         .into());
     }
@@ -250,14 +264,17 @@ fn check_times(
         return Err(UserError::at(
             "endsAt",
             UserErrorCode::Invalid,
-            "must be after startsAt",
+            crate::msg!(
+                "phải sau thời điểm bắt đầu (startsAt)",
+                "must be after startsAt"
+            ),
         ));
     }
     if starts <= app.clock.now() {
         return Err(UserError::at(
             "startsAt",
             UserErrorCode::Invalid,
-            "must be in the future",
+            crate::msg!("phải ở tương lai", "must be in the future"),
         ));
     }
     Ok(())
@@ -277,9 +294,12 @@ pub async fn schedule(
             .await?
             .is_none()
         {
-            return Err(
-                UserError::at("communeIds", UserErrorCode::NotFound, "no such commune").into(),
-            );
+            return Err(UserError::at(
+                "communeIds",
+                UserErrorCode::NotFound,
+                crate::msg!("không tìm thấy xã", "no such commune"),
+            )
+            .into());
         }
     }
     let key = venue_key(&command.venue);
@@ -317,11 +337,15 @@ pub async fn schedule(
     Ok(created)
 }
 
-fn not_scheduled(current: DialogueStatus, what: &str) -> MutationError {
+fn not_scheduled(current: DialogueStatus, what: Message) -> MutationError {
     UserError::at(
         "dialogueId",
         UserErrorCode::InvalidTransition,
-        format!("{what} (the dialogue is {})", current.to_value()),
+        what.then(crate::msg!(
+            " (hội nghị đối thoại đang ở trạng thái {})",
+            " (the dialogue is {})",
+            current.to_value()
+        )),
     )
     .into()
 }
@@ -338,7 +362,10 @@ pub async fn update(
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
             current.status,
-            "only a SCHEDULED dialogue can be changed",
+            crate::msg!(
+                "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới được thay đổi",
+                "only a SCHEDULED dialogue can be changed"
+            ),
         ));
     }
     let starts = command.starts_at.unwrap_or(current.starts_at);
@@ -387,7 +414,8 @@ pub async fn update(
         return Err(UserError::at(
             "capacity",
             UserErrorCode::LimitExceeded,
-            format!(
+            crate::msg!(
+                "đã có {} doanh nghiệp đăng ký",
                 "{} enterprises are registered already",
                 current.registered_count
             ),
@@ -416,7 +444,10 @@ pub async fn cancel(
             dialogue::Column::CancellationReason,
             command.reason.as_str(),
         ),
-        "only a SCHEDULED dialogue can be cancelled",
+        crate::msg!(
+            "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới được hủy",
+            "only a SCHEDULED dialogue can be cancelled"
+        ),
     )
     .await?;
     finish(tx, key).await?;
@@ -436,14 +467,20 @@ pub async fn close(
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
             current.status,
-            "only a SCHEDULED dialogue can be closed",
+            crate::msg!(
+                "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới được kết thúc",
+                "only a SCHEDULED dialogue can be closed"
+            ),
         ));
     }
     if app.clock.now() < current.starts_at {
         return Err(UserError::at(
             "dialogueId",
             UserErrorCode::InvalidTransition,
-            "the dialogue has not started yet",
+            crate::msg!(
+                "hội nghị đối thoại chưa bắt đầu",
+                "the dialogue has not started yet"
+            ),
         )
         .into());
     }
@@ -452,7 +489,10 @@ pub async fn close(
         key,
         DialogueStatus::Held,
         (dialogue::Column::Minutes, command.minutes.as_str()),
-        "only a SCHEDULED dialogue can be closed",
+        crate::msg!(
+            "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới được kết thúc",
+            "only a SCHEDULED dialogue can be closed"
+        ),
     )
     .await?;
     finish(tx, key).await?;
@@ -466,7 +506,7 @@ async fn leave_scheduled(
     key: i64,
     to: DialogueStatus,
     (column, text): (dialogue::Column, &str),
-    refusal: &str,
+    refusal: Message,
 ) -> Result<dialogue::Model, MutationError> {
     let changed = dialogue::Entity::update_many()
         .col_expr(dialogue::Column::Status, Expr::value(to.to_value()))
@@ -519,7 +559,10 @@ pub async fn register(
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
             current.status,
-            "registration is open only while the dialogue is SCHEDULED",
+            crate::msg!(
+                "chỉ đăng ký được khi hội nghị đối thoại đang ở trạng thái đã lên lịch (SCHEDULED)",
+                "registration is open only while the dialogue is SCHEDULED"
+            ),
         ));
     }
     let now = app.clock.now();
@@ -527,7 +570,10 @@ pub async fn register(
         return Err(UserError::at(
             "dialogueId",
             UserErrorCode::InvalidTransition,
-            "the dialogue has started; registration is closed",
+            crate::msg!(
+                "hội nghị đối thoại đã bắt đầu; đã hết hạn đăng ký",
+                "the dialogue has started; registration is closed"
+            ),
         )
         .into());
     }
@@ -546,7 +592,10 @@ pub async fn register(
         UserError::at(
             "dialogueId",
             UserErrorCode::Taken,
-            "your enterprise is registered for this dialogue already",
+            crate::msg!(
+                "doanh nghiệp của bạn đã đăng ký hội nghị đối thoại này",
+                "your enterprise is registered for this dialogue already"
+            ),
         ),
     ))?;
     let seat = dialogue::Entity::update_many()
@@ -566,7 +615,7 @@ pub async fn register(
         return Err(UserError::at(
             "dialogueId",
             UserErrorCode::LimitExceeded,
-            "the dialogue is full",
+            crate::msg!("hội nghị đối thoại đã đủ chỗ", "the dialogue is full"),
         )
         .into());
     }
@@ -590,7 +639,10 @@ pub async fn withdraw(
         return Err(UserError::at(
             "dialogueId",
             UserErrorCode::InvalidTransition,
-            "registration can change only before a scheduled dialogue starts",
+            crate::msg!(
+                "chỉ được thay đổi đăng ký trước khi hội nghị đối thoại đã lên lịch bắt đầu",
+                "registration can change only before a scheduled dialogue starts"
+            ),
         )
         .into());
     }
@@ -603,7 +655,10 @@ pub async fn withdraw(
         return Err(UserError::at(
             "dialogueId",
             UserErrorCode::NotFound,
-            "your enterprise is not registered for this dialogue",
+            crate::msg!(
+                "doanh nghiệp của bạn chưa đăng ký hội nghị đối thoại này",
+                "your enterprise is not registered for this dialogue"
+            ),
         )
         .into());
     }
@@ -638,7 +693,10 @@ pub async fn reorder(
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
             current.status,
-            "only a SCHEDULED dialogue's agenda can be reordered",
+            crate::msg!(
+                "chỉ sắp xếp lại được chương trình của hội nghị đối thoại đã lên lịch (SCHEDULED)",
+                "only a SCHEDULED dialogue's agenda can be reordered"
+            ),
         ));
     }
     let on_agenda: Vec<i64> = agenda_item::Entity::find()
@@ -659,7 +717,8 @@ pub async fn reorder(
         return Err(UserError::at(
             "agendaItemIds",
             UserErrorCode::Invalid,
-            format!(
+            crate::msg!(
+                "hãy liệt kê mỗi kiến nghị của hội nghị đối thoại đúng một lần ({} kiến nghị)",
                 "give every agenda item of the dialogue exactly once ({} items)",
                 on_agenda.len()
             ),

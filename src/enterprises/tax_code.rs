@@ -7,12 +7,15 @@
 
 use std::fmt;
 
+use crate::error::Message;
+
 const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
 /// A valid, normalised tax code. The only way to get one is [`TaxCode::parse`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaxCode(String);
 
+/// Why a text is not a tax code (its [`TaxCodeError::message`] says it to a person).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaxCodeError {
     #[error("a tax code has 10 digits, or 13 for a branch")]
@@ -25,6 +28,33 @@ pub enum TaxCodeError {
     ZeroBranch,
     #[error("the check digit does not match")]
     CheckDigit,
+}
+
+impl TaxCodeError {
+    pub fn message(&self) -> Message {
+        match self {
+            TaxCodeError::Length => crate::msg!(
+                "mã số thuế có 10 chữ số, hoặc 13 chữ số với chi nhánh",
+                "a tax code has 10 digits, or 13 for a branch"
+            ),
+            TaxCodeError::NotDigits => crate::msg!(
+                "mã số thuế chỉ gồm chữ số (bỏ qua dấu cách, dấu chấm và gạch ngang)",
+                "a tax code holds only digits (spaces, dots and dashes are ignored)"
+            ),
+            TaxCodeError::ZeroSerial => crate::msg!(
+                "chữ số thứ 3 đến 9 của mã số thuế không được đều bằng 0",
+                "digits 3 to 9 of a tax code cannot all be zero"
+            ),
+            TaxCodeError::ZeroBranch => crate::msg!(
+                "mã chi nhánh không được là 000",
+                "a branch suffix cannot be 000"
+            ),
+            TaxCodeError::CheckDigit => crate::msg!(
+                "chữ số kiểm tra không khớp",
+                "the check digit does not match"
+            ),
+        }
+    }
 }
 
 impl serde::Serialize for TaxCode {

@@ -5,9 +5,9 @@
 //! as "internal error". The `custom-error-conversion` feature of async-graphql is on, so nothing
 //! converts to a client-visible error except through `From<ApiError>` below.
 
-use async_graphql::{Enum, ErrorExtensions, Object};
+use async_graphql::{Context, Enum, ErrorExtensions, Object};
 
-use crate::error::{ApiError, MutationError, UserError};
+use crate::error::{ApiError, Language, MutationError, UserError};
 
 /// An INTERNAL error keeps its cause as the error's source: the HTTP layer logs
 /// it with the request id when it masks the error for the client.
@@ -49,9 +49,11 @@ impl UserError {
         self.field.as_deref()
     }
 
-    /// What is wrong, for a person to read.
-    async fn message(&self) -> &str {
-        &self.message
+    /// What is wrong, for a person to read: in Vietnamese, or in English when the
+    /// request's `Accept-Language` prefers it.
+    async fn message(&self, ctx: &Context<'_>) -> &str {
+        self.message
+            .get(ctx.data_opt::<Language>().copied().unwrap_or_default())
     }
 
     /// What is wrong, for a program: it never changes with the message's language.

@@ -39,11 +39,14 @@ pub fn reference(id: &str) -> Option<Reference> {
 pub fn input_key<K: Key>(id: &ID, field: &str) -> Result<K, UserError> {
     match decode(id) {
         Some((found, key)) if found == K::KIND => Ok(K::new(key)),
-        _ => Err(UserError::at(
-            field,
-            UserErrorCode::Invalid,
-            format!("not {} ID", K::KIND.with_article()),
-        )),
+        _ => {
+            let (kind, with_article) = (K::KIND.name(), K::KIND.with_article());
+            Err(UserError::at(
+                field,
+                UserErrorCode::Invalid,
+                crate::msg!("không phải ID của {kind}", "not {with_article} ID"),
+            ))
+        }
     }
 }
 
@@ -73,7 +76,10 @@ pub fn input_partner(id: &ID, field: &str) -> Result<PartnerKey, UserError> {
         UserError::at(
             field,
             UserErrorCode::Invalid,
-            "not an Enterprise or Agency ID",
+            crate::msg!(
+                "không phải ID của doanh nghiệp (Enterprise) hay cơ quan (Agency)",
+                "not an Enterprise or Agency ID"
+            ),
         )
     })
 }

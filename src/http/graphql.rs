@@ -31,9 +31,9 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 use tracing_actix_web::RequestId;
 
-use super::{HttpState, graphiql, session_for};
+use super::{HttpState, graphiql, language, session_for};
 use crate::{
-    error::ErrorCode,
+    error::{ErrorCode, Language},
     graphql::{
         is_request_error,
         limits::{Refusal, nesting},
@@ -417,6 +417,7 @@ pub async fn method_not_allowed() -> HttpResponse {
         .finish()
 }
 
+/// Runs the request, with its messages for people in the language it asks for.
 async fn execute(
     req: &HttpRequest,
     state: &HttpState,
@@ -424,6 +425,21 @@ async fn execute(
     params: Params,
     request_id: RequestId,
     deadline: Instant,
+) -> HttpResponse {
+    let language = language::negotiate(header(req, header::ACCEPT_LANGUAGE));
+    let mut response = run(req, state, media, params, request_id, deadline, language).await;
+    language::mark(response.headers_mut(), language);
+    response
+}
+
+async fn run(
+    req: &HttpRequest,
+    state: &HttpState,
+    media: MediaType,
+    params: Params,
+    request_id: RequestId,
+    deadline: Instant,
+    language: Language,
 ) -> HttpResponse {
     let request_id = request_id.to_string();
     let session = match session_for(
@@ -485,7 +501,8 @@ async fn execute(
     let order = ResponseOrder::of(&document, operation_name);
     let mut request = Request::new(params.query)
         .variables(variables)
-        .data(session);
+        .data(session)
+        .data(language);
     request.set_parsed_query(document);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);

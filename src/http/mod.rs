@@ -9,6 +9,7 @@ pub mod exports;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod language;
 pub mod metrics;
 pub mod security;
 pub mod unread_body;

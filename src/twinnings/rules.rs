@@ -39,7 +39,10 @@ fn taken() -> UserError {
     UserError::at(
         "partnerId",
         UserErrorCode::Taken,
-        "this partner already has an active twinning with this commune",
+        crate::msg!(
+            "đơn vị này đang kết nghĩa với xã này",
+            "this partner already has an active twinning with this commune"
+        ),
     )
 }
 
@@ -56,7 +59,12 @@ pub async fn create(
         .await?
         .is_none()
     {
-        return Err(UserError::at("communeId", UserErrorCode::NotFound, "no such commune").into());
+        return Err(UserError::at(
+            "communeId",
+            UserErrorCode::NotFound,
+            crate::msg!("không tìm thấy xã", "no such commune"),
+        )
+        .into());
     }
     let (kind, partner_filter, open_key) = match command.partner_id {
         PartnerKey::Enterprise(key) => {
@@ -68,7 +76,7 @@ pub async fn create(
                 return Err(UserError::at(
                     "partnerId",
                     UserErrorCode::NotFound,
-                    "no such enterprise",
+                    crate::msg!("không tìm thấy doanh nghiệp", "no such enterprise"),
                 )
                 .into());
             }
@@ -84,9 +92,12 @@ pub async fn create(
                 .await?
                 .is_none()
             {
-                return Err(
-                    UserError::at("partnerId", UserErrorCode::NotFound, "no such agency").into(),
-                );
+                return Err(UserError::at(
+                    "partnerId",
+                    UserErrorCode::NotFound,
+                    crate::msg!("không tìm thấy cơ quan", "no such agency"),
+                )
+                .into());
             }
             (
                 TwinningKind::InCharge,
@@ -133,12 +144,21 @@ pub async fn end(
     let current = twinning::Entity::find_by_id(command.twinning_id.get())
         .one(&*tx)
         .await?
-        .ok_or_else(|| UserError::at("twinningId", UserErrorCode::NotFound, "no such twinning"))?;
+        .ok_or_else(|| {
+            UserError::at(
+                "twinningId",
+                UserErrorCode::NotFound,
+                crate::msg!("không tìm thấy quan hệ kết nghĩa", "no such twinning"),
+            )
+        })?;
     if current.ended_on.is_some() {
         return Err(UserError::at(
             "twinningId",
             UserErrorCode::InvalidTransition,
-            "this twinning has already ended",
+            crate::msg!(
+                "quan hệ kết nghĩa này đã kết thúc",
+                "this twinning has already ended"
+            ),
         )
         .into());
     }
@@ -146,7 +166,10 @@ pub async fn end(
         return Err(UserError::at(
             "endedOn",
             UserErrorCode::Invalid,
-            "cannot be before the twinning started",
+            crate::msg!(
+                "không được trước ngày bắt đầu kết nghĩa",
+                "cannot be before the twinning started"
+            ),
         )
         .into());
     }

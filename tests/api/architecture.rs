@@ -16,7 +16,7 @@ fn speaks_graphql(relative: &Path) -> bool {
         || ["lib.rs", "main.rs", "cli.rs", "startup.rs", "config.rs"].contains(&text.as_ref())
 }
 
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+pub fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
         let path = entry.path();
         if path.is_dir() {

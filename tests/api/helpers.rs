@@ -254,7 +254,7 @@ pub async fn spawn_on(database_url: String, configure: impl FnOnce(&mut Settings
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: reqwest::Client::new(),
+        client: english_client(),
         state,
         settings,
     }
@@ -489,6 +489,21 @@ pub fn error_code(body: &Value) -> &str {
         .unwrap_or("<none>")
 }
 
+/// A client whose requests ask for English messages (`Accept-Language: en`): the
+/// tests assert the English text of `userErrors`; tests/api/language.rs asks for
+/// each language itself, and for none (Vietnamese).
+pub fn english_client() -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        HeaderValue::from_static("en"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client")
+}
+
 /// POSTs a GraphQL request as JSON to `url` and returns the parsed body.
 pub async fn post_graphql(
     client: &reqwest::Client,
@@ -581,7 +596,7 @@ pub async fn spawn_binary(database_url: &str, env: &[(&str, &str)]) -> ServerPro
         child: Some(child),
         pid,
         port: 0,
-        client: reqwest::Client::new(),
+        client: english_client(),
         log,
         readers: vec![stdout_reader, stderr_reader],
     };

@@ -21,6 +21,7 @@ mod graphql_http;
 mod hardening;
 mod health;
 mod http;
+mod language;
 mod limits;
 mod migrations;
 mod ordering;
