@@ -33,7 +33,8 @@ const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
 pub struct Db {
     pub read: DatabaseConnection,
     pub write: DatabaseConnection,
-    /// Statements run since start, for `/metrics` and for tests that show a
+    /// Statements run since start on behalf of requests and commands (not the
+    /// change listener's or pruning's), for `/metrics` and for tests that show a
     /// request's statement count does not grow with the rows it returns.
     pub statements: Arc<AtomicU64>,
     /// Committed changes, for subscriptions.
@@ -179,10 +180,10 @@ impl Db {
         self.events.start_at_log_end(&self.read).await?;
         if self.backend() == DbBackend::Postgres {
             self.events
-                .listen(&settings.database_url, self.read.clone())
+                .listen(&settings.database_url, uncounted(&self.read))
                 .await?;
         }
-        crate::events::spawn_pruning(self.write.clone(), settings.change_retention);
+        crate::events::spawn_pruning(uncounted(&self.write), settings.change_retention);
         Ok(())
     }
 
@@ -248,6 +249,19 @@ fn sqlite_unavailable(extended_code: i32) -> bool {
     const SQLITE_IOERR: i32 = 10;
     const SQLITE_CANTOPEN: i32 = 14;
     matches!(extended_code & 0xff, SQLITE_IOERR | SQLITE_CANTOPEN)
+}
+
+/// The same pool without the statement counter, for background work (the change
+/// listener, pruning): the count is of what requests cost.
+fn uncounted(connection: &DatabaseConnection) -> DatabaseConnection {
+    match connection.get_database_backend() {
+        DbBackend::Postgres => sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+            connection.get_postgres_connection_pool().clone(),
+        ),
+        _ => sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(
+            connection.get_sqlite_connection_pool().clone(),
+        ),
+    }
 }
 
 #[cfg(test)]
