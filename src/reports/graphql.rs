@@ -8,7 +8,7 @@ use sea_orm::Condition;
 use super::{
     figures,
     programme::{self, ContributorKind, LedgerFigures, Period, ProgrammeReport as Report},
-    totals::{self, GroupKey, Grouping, Totals},
+    totals::{self, Group, GroupKey, Grouping, Totals},
 };
 use crate::{
     agenda::graphql::{Category, Channel},
@@ -391,57 +391,14 @@ impl ReportQuery {
         let groups = totals::summary(&app(ctx)?.db.read, grouping, condition)
             .await
             .map_err(ApiError::from)?;
-        let loaders = loaders(ctx)?;
-        let keys = |pick: fn(&GroupKey) -> Option<i64>| {
-            groups
-                .iter()
-                .filter_map(|(k, _)| pick(k))
-                .collect::<Vec<_>>()
-        };
-        let communes = loaded(
-            loaders
-                .communes
-                .load_many(keys(|k| match k {
-                    GroupKey::Commune(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let enterprises = loaded(
-            loaders
-                .enterprises
-                .load_many(keys(|k| match k {
-                    GroupKey::Enterprise(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let agencies = loaded(
-            loaders
-                .agencies
-                .load_many(keys(|k| match k {
-                    GroupKey::Agency(id) => Some(*id),
-                    _ => None,
-                }))
-                .await,
-        )?;
-        let name = |found: Option<String>| found.unwrap_or_default();
         Ok(groups
             .into_iter()
-            .map(|(key, totals)| {
+            .map(|Group { key, name, totals }| {
+                let name = name.unwrap_or_default();
                 let (key, label) = match key {
-                    GroupKey::Commune(id) => (
-                        ids::encode(ObjectKind::Commune, id).0,
-                        name(communes.get(&id).map(|c| c.name.clone())),
-                    ),
-                    GroupKey::Enterprise(id) => (
-                        ids::encode(ObjectKind::Enterprise, id).0,
-                        name(enterprises.get(&id).map(|e| e.name.clone())),
-                    ),
-                    GroupKey::Agency(id) => (
-                        ids::encode(ObjectKind::Agency, id).0,
-                        name(agencies.get(&id).map(|a| a.name.clone())),
-                    ),
+                    GroupKey::Commune(id) => (ids::encode(ObjectKind::Commune, id).0, name),
+                    GroupKey::Enterprise(id) => (ids::encode(ObjectKind::Enterprise, id).0, name),
+                    GroupKey::Agency(id) => (ids::encode(ObjectKind::Agency, id).0, name),
                     GroupKey::Text(value) => (value.clone(), value),
                     GroupKey::Year(year) => (year.to_string(), year.to_string()),
                 };

@@ -18,7 +18,10 @@ use sea_orm::{
 };
 
 use crate::{
+    agencies::entity as agency,
+    communes::entity as commune,
     contributions::entity::{self as contribution, ContributionStatus},
+    enterprises::entity as enterprise,
     money::Total,
 };
 
@@ -146,13 +149,23 @@ pub enum GroupKey {
     Year(i32),
 }
 
+/// One group of a [`summary`]: its key, the name of the commune or contributor it
+/// stands for (none for the other groupings), its totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub key: GroupKey,
+    pub name: Option<String>,
+    pub totals: Totals,
+}
+
 /// Totals grouped one way, largest pledged total first (ties by key, so the order
-/// is stable).
+/// is stable). One statement: the groups are summed first, then the commune's or
+/// contributor's name is joined to each group.
 pub async fn summary(
     db: &impl ConnectionTrait,
     grouping: Grouping,
     condition: Condition,
-) -> Result<Vec<(GroupKey, Totals)>, DbErr> {
+) -> Result<Vec<Group>, DbErr> {
     let backend = db.get_database_backend();
     let mut select = totals_select(condition);
     let year = match backend {
@@ -191,7 +204,49 @@ pub async fn summary(
                 .add_group_by([Expr::cust(year)]);
         }
     }
-    let rows = db.query_all(&select).await?;
+    let groups = Alias::new("g");
+    let mut named = Query::select();
+    named
+        .column((groups.clone(), Asterisk))
+        .from_subquery(select, groups.clone());
+    match grouping {
+        Grouping::Commune => {
+            named
+                .expr_as(
+                    Expr::col((commune::Entity, commune::Column::Name)),
+                    Alias::new("name"),
+                )
+                .left_join(
+                    commune::Entity,
+                    Expr::col((commune::Entity, commune::Column::Id))
+                        .equals((groups.clone(), Alias::new("k1"))),
+                );
+        }
+        Grouping::Contributor => {
+            named
+                .expr_as(
+                    Func::coalesce([
+                        Expr::col((enterprise::Entity, enterprise::Column::Name)),
+                        Expr::col((agency::Entity, agency::Column::Name)),
+                    ]),
+                    Alias::new("name"),
+                )
+                .left_join(
+                    enterprise::Entity,
+                    Expr::col((enterprise::Entity, enterprise::Column::Id))
+                        .equals((groups.clone(), Alias::new("k1"))),
+                )
+                .left_join(
+                    agency::Entity,
+                    Expr::col((agency::Entity, agency::Column::Id))
+                        .equals((groups.clone(), Alias::new("k2"))),
+                );
+        }
+        Grouping::Kind | Grouping::Status | Grouping::Year => {
+            named.expr_as(Expr::val(Option::<String>::None), Alias::new("name"));
+        }
+    }
+    let rows = db.query_all(&named).await?;
     let mut groups = rows
         .iter()
         .map(|row| {
@@ -204,10 +259,19 @@ pub async fn summary(
                 Grouping::Kind | Grouping::Status => GroupKey::Text(row.try_get("", "k1")?),
                 Grouping::Year => GroupKey::Year(row.try_get::<i64>("", "k1")? as i32),
             };
-            Ok((key, Totals::from_row(row)?))
+            Ok(Group {
+                key,
+                name: row.try_get("", "name")?,
+                totals: Totals::from_row(row)?,
+            })
         })
         .collect::<Result<Vec<_>, DbErr>>()?;
     // Ordered here, on the exact totals: the database has them only in two parts.
-    groups.sort_by(|(a_key, a), (b_key, b)| b.pledged.cmp(&a.pledged).then(a_key.cmp(b_key)));
+    groups.sort_by(|a, b| {
+        b.totals
+            .pledged
+            .cmp(&a.totals.pledged)
+            .then(a.key.cmp(&b.key))
+    });
     Ok(groups)
 }
