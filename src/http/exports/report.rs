@@ -10,12 +10,10 @@ use tracing_actix_web::RequestId;
 
 use super::{HttpState, Refused, XLSX, attachment, params, session, xlsx};
 use crate::{
-    agenda::entity::{AgendaCategory, SubmissionChannel},
-    communes::entity::NewRuralLevel,
     error::ApiError,
     money::Total,
     reports::{
-        exports::Cell,
+        exports::{Cell, labels},
         programme::{self, ContributorKind, LedgerFigures, Period, ProgrammeReport},
     },
 };
@@ -36,39 +34,6 @@ fn ratio(part: i64, whole: i64) -> Cell {
         Cell::Ratio(part as f64 / whole as f64)
     } else {
         Cell::Empty
-    }
-}
-
-fn level_name(level: NewRuralLevel) -> &'static str {
-    match level {
-        NewRuralLevel::NotYet => "Chưa đạt chuẩn",
-        NewRuralLevel::Standard => "Đạt chuẩn nông thôn mới",
-        NewRuralLevel::Advanced => "Nông thôn mới nâng cao",
-        NewRuralLevel::Model => "Nông thôn mới kiểu mẫu",
-    }
-}
-
-fn channel_name(channel: SubmissionChannel) -> &'static str {
-    match channel {
-        SubmissionChannel::Dialogue => "Hội nghị đối thoại",
-        SubmissionChannel::Hotline => "Đường dây nóng",
-        SubmissionChannel::Written => "Văn bản",
-        SubmissionChannel::CitizenReception => "Tiếp công dân",
-    }
-}
-
-fn category_name(category: AgendaCategory) -> &'static str {
-    match category {
-        AgendaCategory::Land => "Đất đai",
-        AgendaCategory::Tax => "Thuế",
-        AgendaCategory::Investment => "Đầu tư",
-        AgendaCategory::Construction => "Xây dựng",
-        AgendaCategory::Environment => "Môi trường",
-        AgendaCategory::Labour => "Lao động",
-        AgendaCategory::Credit => "Tín dụng",
-        AgendaCategory::Infrastructure => "Hạ tầng",
-        AgendaCategory::AdministrativeProcedure => "Thủ tục hành chính",
-        AgendaCategory::Other => "Khác",
     }
 }
 
@@ -119,7 +84,7 @@ fn sections(report: &ProgrammeReport) -> Vec<Section> {
                 .iter()
                 .map(|l| {
                     vec![
-                        Cell::text(level_name(l.level)),
+                        Cell::text(labels::new_rural_level(l.level)),
                         count(l.communes),
                         count(l.recognised_in_period),
                     ]
@@ -212,7 +177,7 @@ fn sections(report: &ProgrammeReport) -> Vec<Section> {
             rows: agenda
                 .by_channel
                 .iter()
-                .map(|(c, n)| vec![Cell::text(channel_name(*c)), count(*n)])
+                .map(|(c, n)| vec![Cell::text(labels::channel(*c)), count(*n)])
                 .collect(),
         },
         Section {
@@ -221,7 +186,7 @@ fn sections(report: &ProgrammeReport) -> Vec<Section> {
             rows: agenda
                 .by_category
                 .iter()
-                .map(|(c, n)| vec![Cell::text(category_name(*c)), count(*n)])
+                .map(|(c, n)| vec![Cell::text(labels::agenda_category(*c)), count(*n)])
                 .collect(),
         },
     ]

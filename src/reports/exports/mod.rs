@@ -11,7 +11,7 @@
 //! holds one page at a time. How cells are written (CSV, XLSX, global IDs for
 //! [`Cell::Object`]) is the presentation's business.
 
-mod labels;
+pub mod labels;
 mod lists;
 
 use chrono::{NaiveDate, NaiveDateTime};
