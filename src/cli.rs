@@ -157,7 +157,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<()> {
 async fn load_demo(state: &crate::app::AppState) -> anyhow::Result<()> {
     let sign_ins = crate::demo::load(state)
         .await
-        .map_err(|error| anyhow::anyhow!("loading demo data: {error}"))?;
+        .map_err(|error| anyhow::Error::new(error).context("loading demo data"))?;
     println!(
         "Demo data (synthetic) is loaded. Sign in with password {:?} as:",
         crate::demo::DEMO_PASSWORD

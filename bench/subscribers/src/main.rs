@@ -23,9 +23,9 @@ const PASSWORD: &str = "dong-hanh-demo-2026";
 const OFFICIAL: &str = "canbo@demo.donghanh.vn";
 const FIRM: &str = "doanhnghiep@demo.donghanh.vn";
 const ADMIN: &str = "quantri@demo.donghanh.vn";
-const UPDATE: &str = "mutation($input: UpdateDialogueInput!) { updateDialogue(input: $input) { dialogue { version } userErrors { message } } }";
+const UPDATE: &str = "mutation($input: UpdateDialogueInput!) { updateDialogue(input: $input) { dialogue { title } userErrors { message } } }";
 const FOLLOW: &str =
-    "subscription($id: ID!) { dialogueChanged(dialogueId: $id) { id title version } }";
+    "subscription($id: ID!) { dialogueChanged(dialogueId: $id) { id title } }";
 
 struct Options {
     mutate: String,
