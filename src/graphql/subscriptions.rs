@@ -9,7 +9,7 @@
 
 use std::sync::{
     Arc, Mutex,
-    atomic::{AtomicI64, Ordering},
+    atomic::{AtomicBool, AtomicI64, Ordering},
 };
 
 use async_graphql::{Context, ID, Subscription as SubscriptionRoot};
@@ -144,6 +144,8 @@ pub struct Registration {
 #[derive(Default)]
 struct Slot {
     registration: Mutex<Option<Registration>>,
+    /// Set once the subscription knows where it starts in the log.
+    ready: AtomicBool,
     registered: Notify,
     /// The id of the change the subscription last turned into a result.
     last_yielded: AtomicI64,
@@ -154,23 +156,16 @@ struct Slot {
 pub struct FeedSlot(Arc<Slot>);
 
 impl FeedSlot {
-    /// Waits until the subscription has registered what it follows.
+    /// Waits until the subscription has registered what it follows and knows
+    /// where in the log it starts: from then on it misses no change.
     pub async fn registered(&self) {
         loop {
             let notified = self.0.registered.notified();
-            if self.is_registered() {
+            if self.0.ready.load(Ordering::Acquire) {
                 return;
             }
             notified.await;
         }
-    }
-
-    fn is_registered(&self) -> bool {
-        self.0
-            .registration
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
     }
 
     /// The registration, for the socket to deliver into.
@@ -187,12 +182,17 @@ impl FeedSlot {
         self.0.last_yielded.load(Ordering::Acquire)
     }
 
+    /// Queues changes for the subscription from now on (they wait until it reads).
     fn register(&self, registration: Registration) {
         *self
             .0
             .registration
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(registration);
+    }
+
+    fn ready(&self) {
+        self.0.ready.store(true, Ordering::Release);
         self.0.registered.notify_waiters();
     }
 }
@@ -234,6 +234,7 @@ pub async fn follow(
             (visible, seen_through)
         }
     };
+    slot.ready();
     let live =
         ReceiverStream::new(live).filter(move |event| std::future::ready(event.id > seen_through));
     Ok(stream::iter(replayed).chain(live).map(move |event| {
