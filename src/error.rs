@@ -109,7 +109,7 @@ pub enum UserErrorCode {
 
 /// A language the API speaks to people in. Vietnamese is the programme's language
 /// and the default; English is for everyone else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Language {
     #[default]
     Vietnamese,

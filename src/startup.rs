@@ -165,6 +165,7 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
         },
         stopping,
         sockets: Arc::default(),
+        feeds: Default::default(),
     });
     let origins = settings.cors_origins.clone();
     // actix's limit is per worker; ours is for the whole server.

@@ -14,7 +14,8 @@ use actix_web::{
     web,
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 use super::HttpState;
@@ -27,6 +28,8 @@ pub struct Metrics {
     pub sockets: IntGauge,
     /// Sockets the server closed, by close code (a small, fixed set).
     pub socket_closes: IntCounterVec,
+    /// Subscription results executed: once per shared feed, not once per socket.
+    pub subscription_results: IntCounter,
 }
 
 impl Metrics {
@@ -55,12 +58,18 @@ impl Metrics {
         registry.register(Box::new(durations.clone()))?;
         registry.register(Box::new(sockets.clone()))?;
         registry.register(Box::new(socket_closes.clone()))?;
+        let subscription_results = IntCounter::new(
+            "subscription_results_total",
+            "Subscription results executed (once per shared feed, not per socket)",
+        )?;
+        registry.register(Box::new(subscription_results.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             durations,
             sockets,
             socket_closes,
+            subscription_results,
         })
     }
 

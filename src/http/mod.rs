@@ -6,6 +6,7 @@
 pub mod client_addr;
 pub mod dashboard;
 pub mod exports;
+pub mod feeds;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -38,6 +39,8 @@ pub struct HttpState {
     pub sdl: String,
     /// Open subscription sockets per client address.
     pub sockets: Arc<ws::SocketCounter>,
+    /// Subscriptions shared by the sockets that follow them alike.
+    pub feeds: feeds::Feeds,
     pub proxies: TrustedProxies,
     pub stopping: Stopping,
 }

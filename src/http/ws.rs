@@ -39,19 +39,24 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use async_graphql::{Data, Request, Response, Variables};
 use futures_util::{Stream, StreamExt, stream::SelectAll};
 use serde_json::{Map, Value, json};
-use tokio::{sync::broadcast::error::RecvError, time::Instant};
+use tokio::{
+    sync::broadcast::{self, error::RecvError},
+    time::Instant,
+};
+use tokio_stream::wrappers::BroadcastStream;
 use tracing_actix_web::RequestId;
 
 use super::{
     HttpState,
+    feeds::{self, Feed, FeedItem, FeedKey, Run},
     graphql::{mask_internal, params_from_json},
     language, session_for,
 };
 use crate::{
     auth::{Session, throttle::client_network},
     config::SocketLimits,
-    error::{ErrorCode, Language},
-    events::Event,
+    error::{ApiError, ErrorCode, Language},
+    events::{self, Event},
     graphql::{
         is_request_error,
         order::ResponseOrder,
@@ -217,9 +222,17 @@ struct Operation {
     registration: Option<Registration>,
     /// The order of the keys in each of its results.
     order: ResponseOrder,
+    /// The shared feed it follows, if it is one; held so the feed runs.
+    _feed: Option<Arc<Feed>>,
 }
 
-type Results = Pin<Box<dyn Stream<Item = (String, Option<Response>)> + Send>>;
+/// What an operation produced: a result of its own, or a shared feed's.
+enum Produced {
+    Response(Box<Response>),
+    Shared(Arc<FeedItem>),
+}
+
+type Results = Pin<Box<dyn Stream<Item = (String, Option<Produced>)> + Send>>;
 
 struct Socket {
     state: Arc<HttpState>,
@@ -321,9 +334,20 @@ impl Socket {
 
     /// Sends one protocol message, or finds the client is not reading.
     async fn send(&mut self, message: Value) -> Step {
-        match tokio::time::timeout(self.limits.send_timeout, self.out.text(message.to_string()))
-            .await
-        {
+        self.send_text(message.to_string()).await
+    }
+
+    /// A `next` message for operation `id` with a serialised `payload`.
+    async fn send_next(&mut self, id: &str, payload: &str) -> Step {
+        let message = format!(
+            r#"{{"id":{},"type":"next","payload":{payload}}}"#,
+            Value::from(id)
+        );
+        self.send_text(message).await
+    }
+
+    async fn send_text(&mut self, message: String) -> Step {
+        match tokio::time::timeout(self.limits.send_timeout, self.out.text(message)).await {
             Ok(Ok(())) => Step::Continue,
             Ok(Err(_)) => Step::Gone,
             Err(_) => Step::Close(Closing::TooSlow),
@@ -442,6 +466,17 @@ impl Socket {
                     .await;
             }
         };
+        let key = FeedKey {
+            query: params.query.clone(),
+            variables: params
+                .variables
+                .as_ref()
+                .map(|variables| Value::Object(variables.clone()).to_string())
+                .unwrap_or_default(),
+            operation: params.operation_name.clone(),
+            account: session.viewer.principal.as_ref().map(|p| p.account_id),
+            language: self.language,
+        };
         let variables = params
             .variables
             .map(|variables| Variables::from_json(Value::Object(variables)))
@@ -455,7 +490,15 @@ impl Socket {
                     .await;
             }
         };
+        let shared = feeds::shareable(&document, params.operation_name.as_deref());
+        if shared && let Some(feed) = self.state.feeds.find(&key) {
+            return self.join(id, feed).await;
+        }
         let order = ResponseOrder::of(&document, params.operation_name.as_deref());
+        // Made before the subscription reads where the log ends, so a feed started
+        // from it misses nothing committed after that.
+        let hub = shared.then(|| self.state.app.db.events.subscribe());
+        let viewer = session.viewer.clone();
         let slot = FeedSlot::default();
         let mut data = Data::default();
         data.insert(session);
@@ -474,12 +517,33 @@ impl Socket {
             first = results.next() => Some(first),
             () = slot.registered() => None,
         };
+        if let (None, Some(hub)) = (&first, hub)
+            && let Some(registration) = slot.take_registration()
+        {
+            // Registered and live: run it as a feed that later sockets can join.
+            let (feed, follower) = self.state.feeds.start(
+                key,
+                Run {
+                    results,
+                    registration,
+                    slot: slot.clone(),
+                    viewer,
+                    hub,
+                    order,
+                    request_id: self.request_id.clone(),
+                    capacity: self.limits.queue,
+                    executed: self.state.metrics.subscription_results.clone(),
+                },
+            );
+            return self.follow(id, slot, feed, follower, 0);
+        }
         self.operations.insert(
             id.clone(),
             Operation {
                 slot,
                 registration: None,
                 order,
+                _feed: None,
             },
         );
         if let Some(operation) = self.operations.get_mut(&id) {
@@ -496,7 +560,8 @@ impl Socket {
             }
             Some(Some(response)) => {
                 self.watch(id.clone(), results);
-                self.on_result(id, Some(response)).await
+                self.on_result(id, Some(Produced::Response(Box::new(response))))
+                    .await
             }
             Some(None) => self.on_result(id, None).await,
             None => {
@@ -510,27 +575,77 @@ impl Socket {
     fn watch(&mut self, id: String, results: impl Stream<Item = Response> + Send + 'static) {
         let ended = id.clone();
         let stream = results
-            .map(move |response| (id.clone(), Some(response)))
+            .map(move |response| (id.clone(), Some(Produced::Response(Box::new(response)))))
             .chain(futures_util::stream::once(async move { (ended, None) }));
         self.results.push(Box::pin(stream));
     }
 
-    async fn on_result(&mut self, id: String, result: Option<Response>) -> Step {
+    /// Joins a running feed: only what changes after now is passed on.
+    async fn join(&mut self, id: String, feed: Arc<Feed>) -> Step {
+        let follower = feed.follow();
+        match events::latest(&self.state.app.db.read).await {
+            Ok(now) => self.follow(id, FeedSlot::default(), feed, follower, now),
+            Err(error) => {
+                let code = ApiError::from(error).code();
+                self.send(error_message(&id, "the database is unavailable", code))
+                    .await
+            }
+        }
+    }
+
+    /// Operation `id` follows `feed`, from the change after `after` on.
+    fn follow(
+        &mut self,
+        id: String,
+        slot: FeedSlot,
+        feed: Arc<Feed>,
+        follower: broadcast::Receiver<Arc<FeedItem>>,
+        after: i64,
+    ) -> Step {
+        self.operations.insert(
+            id.clone(),
+            Operation {
+                slot,
+                registration: None,
+                order: ResponseOrder::default(),
+                _feed: Some(feed),
+            },
+        );
+        let ended = id.clone();
+        let items = BroadcastStream::new(follower)
+            // A follower that fell behind the feed is closed, like one behind the hub.
+            .map(|item| item.unwrap_or_else(|_| Arc::new(FeedItem::Behind)))
+            .take_while(|item| std::future::ready(!matches!(**item, FeedItem::End)))
+            .filter(move |item| {
+                std::future::ready(
+                    !matches!(**item, FeedItem::Next { change, .. } if change > 0 && change <= after),
+                )
+            })
+            .map(move |item| (id.clone(), Some(Produced::Shared(item))))
+            .chain(futures_util::stream::once(async move { (ended, None) }));
+        self.results.push(Box::pin(items));
+        Step::Continue
+    }
+
+    async fn on_result(&mut self, id: String, result: Option<Produced>) -> Step {
         let Some(operation) = self.operations.get(&id) else {
             // Completed by the client: its results are no longer wanted.
             return Step::Continue;
         };
         match result {
-            Some(response) => {
+            Some(Produced::Shared(item)) => match &*item {
+                FeedItem::Next { payload, .. } => self.send_next(&id, payload).await,
+                FeedItem::Behind => Step::Close(Closing::TooSlow),
+                FeedItem::End => Step::Continue,
+            },
+            Some(Produced::Response(response)) => {
                 let change = operation.slot.last_yielded();
-                let mut response = self.masked(response);
-                operation.order.apply(&mut response.data);
-                let mut payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if change > 0 {
-                    payload["extensions"]["changeId"] = json!(change.to_string());
+                    self.state.metrics.subscription_results.inc();
                 }
-                self.send(json!({ "id": id, "type": "next", "payload": payload }))
-                    .await
+                let payload =
+                    feeds::serialised(*response, &operation.order, &self.request_id, change);
+                self.send_next(&id, &payload).await
             }
             None => {
                 self.operations.remove(&id);

@@ -609,3 +609,105 @@ async fn authorisation_stays_live_on_an_open_socket() {
     closes_next_with(&mut expiring, 4403).await;
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// The title of every `next` a socket receives for operation `id`, `count` of them.
+async fn titles(socket: &mut Socket, id: &str, count: usize) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let message = next_json(socket).await;
+        assert_eq!(
+            (&message["type"], &message["id"]),
+            (&json!("next"), &json!(id))
+        );
+        seen.push((
+            message["payload"]["data"]["dialogueChanged"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            message["payload"]["extensions"]["changeId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+    }
+    seen
+}
+
+/// Sockets that subscribe alike (same document and variables, same viewer, same
+/// language) share one execution of each change; different ones do not, and a
+/// socket that joins later gets only what changes after it joined.
+#[tokio::test]
+async fn sockets_that_follow_alike_share_one_execution_per_change() {
+    let s = setting().await;
+    let dialogue = schedule(&s, None).await;
+    let official = s.official.token.as_str();
+    let follow = "subscription($d: ID) { dialogueChanged(dialogueId: $d) { title } }";
+    let other = "subscription($d: ID) { dialogueChanged(dialogueId: $d) { title id } }";
+    let mut sockets = Vec::new();
+    for i in 0..10 {
+        let mut socket = if i < 8 {
+            let mut socket = connect(&s.app).await;
+            init(&mut socket, None).await;
+            socket
+        } else {
+            signed_in(&s.app, official).await
+        };
+        subscribe(&mut socket, "d", follow, json!({ "d": dialogue })).await;
+        settle(&mut socket).await;
+        sockets.push(socket);
+    }
+    let mut different = connect(&s.app).await;
+    init(&mut different, None).await;
+    subscribe(&mut different, "d", other, json!({ "d": dialogue })).await;
+    settle(&mut different).await;
+    let executed = "donghanh_subscription_results_total";
+    let before = metric(&s.app, executed).await;
+
+    let change = |title: &'static str| {
+        mutate(
+            &s.app,
+            official,
+            "updateDialogue",
+            json!({ "dialogueId": dialogue, "title": title }),
+        )
+    };
+    change("Lần một").await;
+    let first = titles(&mut sockets[0], "d", 1).await;
+    let mut late = connect(&s.app).await;
+    init(&mut late, None).await;
+    subscribe(&mut late, "d", follow, json!({ "d": dialogue })).await;
+    settle(&mut late).await;
+    change("Lần hai").await;
+    change("Lần ba").await;
+
+    let mut expected = first.clone();
+    expected.extend(titles(&mut sockets[1], "d", 3).await.into_iter().skip(1));
+    assert_eq!(
+        expected
+            .iter()
+            .map(|(title, _)| title.as_str())
+            .collect::<Vec<_>>(),
+        ["Lần một", "Lần hai", "Lần ba"]
+    );
+    assert_eq!(titles(&mut sockets[0], "d", 2).await, expected[1..]);
+    for socket in &mut sockets[2..] {
+        assert_eq!(titles(socket, "d", 3).await, expected);
+    }
+    assert_eq!(titles(&mut late, "d", 2).await, expected[1..]);
+    let mut other_titles = Vec::new();
+    for _ in 0..3 {
+        let message = next_json(&mut different).await;
+        other_titles.push(message["payload"]["data"]["dialogueChanged"]["title"].clone());
+    }
+    assert_eq!(
+        other_titles,
+        [json!("Lần một"), json!("Lần hai"), json!("Lần ba")]
+    );
+    // Nothing more on any socket: each change once.
+    for socket in sockets.iter_mut().chain([&mut late, &mut different]) {
+        settle(socket).await;
+    }
+    // Three feeds (anonymous, the official, the other document), three changes:
+    // nine executions for twelve sockets.
+    assert_eq!(metric(&s.app, executed).await - before, 9.0);
+}
