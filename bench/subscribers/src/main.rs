@@ -24,8 +24,7 @@ const OFFICIAL: &str = "canbo@demo.donghanh.vn";
 const FIRM: &str = "doanhnghiep@demo.donghanh.vn";
 const ADMIN: &str = "quantri@demo.donghanh.vn";
 const UPDATE: &str = "mutation($input: UpdateDialogueInput!) { updateDialogue(input: $input) { dialogue { title } userErrors { message } } }";
-const FOLLOW: &str =
-    "subscription($id: ID!) { dialogueChanged(dialogueId: $id) { id title } }";
+const FOLLOW: &str = "subscription($id: ID!) { dialogueChanged(dialogueId: $id) { id title } }";
 
 struct Options {
     mutate: String,
