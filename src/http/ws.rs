@@ -200,11 +200,13 @@ pub async fn subscribe(
         .max_frame_size(limits.max_message_bytes)
         .aggregate_continuations()
         .max_continuation_size(limits.max_message_bytes);
+    let hub = state.app.db.events.subscribe();
     let socket = Socket {
         state: state.into_inner(),
         out: session,
         limits,
         request_id: request_id.to_string(),
+        hub: Some(hub),
         peer,
         language,
         session: None,
@@ -223,7 +225,7 @@ struct Operation {
     /// The order of the keys in each of its results.
     order: ResponseOrder,
     /// The shared feed it follows, if it is one; held so the feed runs.
-    _feed: Option<Arc<Feed>>,
+    feed: Option<Arc<Feed>>,
 }
 
 /// What an operation produced: a result of its own, or a shared feed's.
@@ -244,6 +246,10 @@ struct Socket {
     language: Language,
     /// Set by `connection_init`.
     session: Option<Session>,
+    /// Every committed change, while the socket needs them: for a signed-in
+    /// account (to close when it is revoked) and for operations of its own. An
+    /// anonymous socket whose operations all follow shared feeds reads none.
+    hub: Option<broadcast::Receiver<Arc<Event>>>,
     operations: HashMap<String, Operation>,
     results: SelectAll<Results>,
 }
@@ -285,9 +291,9 @@ impl Socket {
         let metrics = &self.state.metrics;
         metrics.sockets.inc();
         let init_deadline = Instant::now() + self.limits.init_timeout;
-        let mut hub = self.state.app.db.events.subscribe();
         let mut stopping = self.state.stopping.clone();
         let outcome = loop {
+            self.drop_hub_if_unneeded();
             let expiry = self
                 .session
                 .as_ref()
@@ -302,7 +308,7 @@ impl Socket {
                 () = sleep_until_some(expiry), if expiry.is_some() => {
                     Step::Close(Closing::Forbidden("the token has expired"))
                 }
-                event = hub.recv(), if self.session.is_some() => match event {
+                event = next_event(&mut self.hub), if self.session.is_some() => match event {
                     Ok(event) => self.on_event(&event),
                     Err(RecvError::Lagged(_)) => Step::Close(Closing::TooSlow),
                     Err(RecvError::Closed) => Step::Close(Closing::GoingAway),
@@ -495,9 +501,12 @@ impl Socket {
             return self.join(id, feed).await;
         }
         let order = ResponseOrder::of(&document, params.operation_name.as_deref());
-        // Made before the subscription reads where the log ends, so a feed started
-        // from it misses nothing committed after that.
+        // Made before the subscription reads where the log ends, so that nothing
+        // committed after that is missed: the feed's own, or the socket's.
         let hub = shared.then(|| self.state.app.db.events.subscribe());
+        if !shared && self.hub.is_none() {
+            self.hub = Some(self.state.app.db.events.subscribe());
+        }
         let viewer = session.viewer.clone();
         let slot = FeedSlot::default();
         let mut data = Data::default();
@@ -543,7 +552,7 @@ impl Socket {
                 slot,
                 registration: None,
                 order,
-                _feed: None,
+                feed: None,
             },
         );
         if let Some(operation) = self.operations.get_mut(&id) {
@@ -608,7 +617,7 @@ impl Socket {
                 slot,
                 registration: None,
                 order: ResponseOrder::default(),
-                _feed: Some(feed),
+                feed: Some(feed),
             },
         );
         let ended = id.clone();
@@ -665,6 +674,22 @@ impl Socket {
         response
     }
 
+    /// Stops reading the hub when nothing on the socket needs it.
+    fn drop_hub_if_unneeded(&mut self) {
+        let anonymous = self
+            .session
+            .as_ref()
+            .is_some_and(|session| session.viewer.principal.is_none());
+        if anonymous
+            && self
+                .operations
+                .values()
+                .all(|operation| operation.feed.is_some())
+        {
+            self.hub = None;
+        }
+    }
+
     /// Hands a committed change to the subscriptions that follow it and may see it.
     fn on_event(&mut self, event: &Arc<Event>) -> Step {
         let Some(session) = &self.session else {
@@ -696,6 +721,16 @@ impl Socket {
             }
         }
         Step::Continue
+    }
+}
+
+/// The next change from the hub, or never without one.
+async fn next_event(
+    hub: &mut Option<broadcast::Receiver<Arc<Event>>>,
+) -> Result<Arc<Event>, RecvError> {
+    match hub {
+        Some(hub) => hub.recv().await,
+        None => std::future::pending().await,
     }
 }
 
