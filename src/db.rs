@@ -38,6 +38,10 @@ pub struct Db {
     pub statements: Arc<AtomicU64>,
     /// Committed changes, for subscriptions.
     pub events: Arc<Bus>,
+    /// The same pools without the statement counter, for background work (the
+    /// notification worker and scheduler), so that their polling never shows in a
+    /// request's statement count.
+    quiet: Option<(DatabaseConnection, DatabaseConnection)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +93,7 @@ impl Db {
     }
 
     fn counted(mut read: DatabaseConnection, mut write: DatabaseConnection) -> Db {
+        let quiet = Some((read.clone(), write.clone()));
         let statements = Arc::new(AtomicU64::new(0));
         let same_pool = read.get_database_backend() == DbBackend::Postgres;
         let counter = statements.clone();
@@ -109,6 +114,23 @@ impl Db {
             write,
             statements,
             events: Arc::new(Bus::default()),
+            quiet,
+        }
+    }
+
+    /// This database for background work: the same pools (on SQLite the same single
+    /// writer) and the same hub, but statements are not counted.
+    pub fn background(&self) -> Db {
+        let (read, write) = self
+            .quiet
+            .clone()
+            .unwrap_or_else(|| (self.read.clone(), self.write.clone()));
+        Db {
+            read,
+            write,
+            statements: Arc::new(AtomicU64::new(0)),
+            events: self.events.clone(),
+            quiet: None,
         }
     }
 
