@@ -205,7 +205,8 @@ async fn digest(app: &AppState, db: &Db, today: NaiveDate) -> Result<(), ApiErro
 }
 
 /// Reminds the registered enterprises of each dialogue that starts within a day,
-/// once per dialogue and start time (a rescheduled dialogue is reminded again).
+/// once per dialogue and start time (a rescheduled dialogue is reminded again); a
+/// dialogue nobody has registered for yet is looked at again on the next tick.
 async fn reminders(app: &AppState, db: &Db, now: DateTime<Utc>) -> Result<(), ApiError> {
     let soon = dialogue::Entity::find()
         .filter(dialogue::Column::Status.eq(DialogueStatus::Scheduled))
@@ -219,10 +220,11 @@ async fn reminders(app: &AppState, db: &Db, now: DateTime<Utc>) -> Result<(), Ap
             continue;
         }
         let mut tx = MutationTx::open_unaudited(db).await?;
-        if !take_period(&*tx, REMINDER, &period).await? {
+        let recipients = rules::registered_accounts(&*tx, found.id).await?;
+        // Nobody registered yet: look again later rather than spend the reminder.
+        if recipients.is_empty() || !take_period(&*tx, REMINDER, &period).await? {
             continue;
         }
-        let recipients = rules::registered_accounts(&*tx, found.id).await?;
         let rendered = message::dialogue(
             NotificationKind::DialogueReminder,
             &found,

@@ -725,6 +725,147 @@ async fn the_daily_digest_lists_exactly_the_due_and_overdue_items() {
 }
 
 #[tokio::test]
+async fn a_dialogue_is_reminded_the_day_before_to_its_registered_enterprises() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(|s| with_smtp(s, &sink)).await;
+    let admin = app.admin().await;
+    let official = app.official(&admin).await;
+    let firm = app.verified_firm(&official).await;
+    let bystander = app.verified_firm(&official).await;
+    // Tonight at 20:00 in Hà Nội: within a day of NOW.
+    let body = app
+        .graphql(
+            Some(&official.token),
+            SCHEDULE,
+            dialogue_input(
+                "Hội trường E",
+                "2026-11-26T13:00:00Z",
+                "2026-11-26T15:00:00Z",
+                None,
+            ),
+        )
+        .await;
+    let dialogue = body["data"]["scheduleDialogue"]["dialogue"]["id"].clone();
+    mutate(
+        &app,
+        &firm.token,
+        "registerForDialogue",
+        json!({ "dialogueId": dialogue, "attendees": 1 }),
+    )
+    .await;
+
+    let reminded = sink.wait_for(1).await;
+    assert_eq!(
+        subjects(&reminded),
+        [format!(
+            "Nhắc lịch: buổi đối thoại «{DIALOGUE_TITLE}» diễn ra vào ngày mai"
+        )]
+    );
+    assert_eq!(reminded[0].to, std::slice::from_ref(&firm.email));
+    assert!(
+        reminded[0]
+            .part("text/plain")
+            .contains("Thời gian: 20:00 ngày 26/11/2026. Địa điểm: Hội trường E.")
+    );
+    // Once: a later e-mail to the same firm comes next, with no second reminder.
+    mutate(
+        &app,
+        &official.token,
+        "cancelDialogue",
+        json!({ "dialogueId": dialogue, "reason": "Hoãn." }),
+    )
+    .await;
+    let all = sink.wait_for(2).await;
+    assert_eq!(
+        subjects(&all)[1],
+        format!("Hủy buổi đối thoại: {DIALOGUE_TITLE}")
+    );
+    assert_eq!(
+        kinds(&mine(&app, &firm, Value::Null).await),
+        ["DIALOGUE_CANCELLED", "DIALOGUE_REMINDER"]
+    );
+    assert_eq!(
+        mine(&app, &bystander, Value::Null).await["notifications"]["totalCount"],
+        json!(0)
+    );
+}
+
+#[tokio::test]
+async fn on_sigterm_the_worker_finishes_the_email_in_hand_and_gives_back_the_rest() {
+    let sink = SmtpSink::start().await;
+    sink.hold_replies(Duration::from_secs(2));
+    let database = fresh_database().await;
+    // Arranges without e-mail of its own; the binary below sends.
+    let app = spawn_on(database.clone(), |s| s.now = NOW.parse().ok()).await;
+    let admin = app.admin().await;
+    let official = app.official(&admin).await;
+    let mut firms = Vec::new();
+    for _ in 0..3 {
+        firms.push(app.verified_firm(&official).await);
+    }
+    let commune = twinned_commune(&app, &official, &firms.iter().collect::<Vec<_>>()).await;
+    let smtp_url = sink.url();
+    let mut server = spawn_binary(
+        &database,
+        &[
+            ("DONGHANH_SMTP_URL", smtp_url.as_str()),
+            ("DONGHANH_NOW", NOW),
+        ],
+    )
+    .await;
+    // Three e-mails in one transaction: the worker claims them together.
+    let body = server
+        .graphql(
+            Some(&official.token),
+            SCHEDULE,
+            dialogue_about("Hội trường A", &commune),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["scheduleDialogue"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+    sink.wait_for_a_message_in_flight().await;
+
+    let (status, log) = server.stop().await;
+    assert!(status.success(), "{log}");
+    assert_eq!(sink.messages().len(), 1);
+    let mut deliveries = Vec::new();
+    for firm in &firms {
+        let viewer = mine(&app, firm, Value::Null).await;
+        let delivery = &viewer["notifications"]["nodes"][0]["delivery"];
+        deliveries.push((delivery["status"].clone(), delivery["attempts"].clone()));
+    }
+    deliveries.sort_by_key(|(status, _)| status.to_string());
+    assert_eq!(
+        deliveries,
+        [
+            (json!("QUEUED"), json!(0)),
+            (json!("QUEUED"), json!(0)),
+            (json!("SENT"), json!(1))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn without_smtp_notifications_are_in_app_only_and_the_log_says_so_once() {
+    let database = fresh_database().await;
+    let mut server = spawn_binary(&database, &[]).await;
+    // Served once: the server runs, and so does its handler for SIGTERM.
+    let health = server.client.get(server.url("/healthz")).send().await;
+    assert_eq!(health.map(|r| r.status().as_u16()).ok(), Some(200));
+    let (status, log) = server.stop().await;
+    assert!(status.success(), "{log}");
+    assert_eq!(
+        log.matches("DONGHANH_SMTP_URL is not set: notifications are in-app only")
+            .count(),
+        1,
+        "{log}"
+    );
+}
+
+#[tokio::test]
 #[ignore = "PostgreSQL only: several instances share one database"]
 async fn two_instances_on_postgres_send_each_email_once() {
     require_postgres();

@@ -4,7 +4,10 @@
 //! again on the same port to play an outage.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -134,6 +137,16 @@ pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Mail>>>,
     tasks: Option<JoinSet<()>>,
+    behaviour: Arc<Behaviour>,
+}
+
+/// How the sink answers.
+#[derive(Default)]
+struct Behaviour {
+    /// Milliseconds it waits before accepting a message it has read.
+    hold_ms: AtomicU64,
+    /// Messages read whose acceptance is (or was) being held.
+    read: AtomicUsize,
 }
 
 impl SmtpSink {
@@ -144,6 +157,7 @@ impl SmtpSink {
             port,
             received: Arc::default(),
             tasks: None,
+            behaviour: Arc::default(),
         };
         sink.serve(listener);
         sink
@@ -152,6 +166,22 @@ impl SmtpSink {
     /// `DONGHANH_SMTP_URL` for this sink (plain SMTP, no TLS).
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// From now on, waits this long after reading a message before accepting it,
+    /// as a slow server does.
+    pub fn hold_replies(&self, hold: Duration) {
+        let ms = u64::try_from(hold.as_millis()).unwrap_or(u64::MAX);
+        self.behaviour.hold_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Waits until a message has been read (its acceptance may still be held).
+    pub async fn wait_for_a_message_in_flight(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while self.behaviour.read.load(Ordering::SeqCst) == 0 {
+            assert!(tokio::time::Instant::now() < deadline, "no message arrived");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Closes the port and every open conversation: connections are refused.
@@ -170,14 +200,16 @@ impl SmtpSink {
     fn serve(&mut self, listener: TcpListener) {
         let mut tasks = JoinSet::new();
         let received = self.received.clone();
+        let behaviour = self.behaviour.clone();
         let conversations = Arc::new(Mutex::new(JoinSet::new()));
         tasks.spawn(async move {
             // The conversations end with this task.
             let conversations = conversations;
             while let Ok((stream, _)) = listener.accept().await {
                 let received = received.clone();
+                let behaviour = behaviour.clone();
                 conversations.lock().expect("lock").spawn(async move {
-                    let _ = converse(stream, received).await;
+                    let _ = converse(stream, received, behaviour).await;
                 });
             }
         });
@@ -220,6 +252,7 @@ impl SmtpSink {
 async fn converse(
     stream: tokio::net::TcpStream,
     received: Arc<Mutex<Vec<Mail>>>,
+    behaviour: Arc<Behaviour>,
 ) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -269,6 +302,11 @@ async fn converse(
                         break;
                     }
                     raw.push_str(line.strip_prefix('.').unwrap_or(&line));
+                }
+                behaviour.read.fetch_add(1, Ordering::SeqCst);
+                let hold = behaviour.hold_ms.load(Ordering::SeqCst);
+                if hold > 0 {
+                    tokio::time::sleep(Duration::from_millis(hold)).await;
                 }
                 received.lock().expect("lock").push(Mail {
                     to: std::mem::take(&mut to),
