@@ -445,3 +445,31 @@ mod tests {
         assert_eq!(backoff(1000, base, max), max);
     }
 }
+
+#[cfg(test)]
+mod transport_tests {
+    use super::*;
+
+    fn notifier(url: &str) -> anyhow::Result<Notifier> {
+        let settings = Settings {
+            smtp_url: Some(SecretString::from(url)),
+            ..Settings::default()
+        };
+        Notifier::new(&settings, &SecretString::from("k".repeat(32)))
+    }
+
+    #[test]
+    fn plain_starttls_and_tls_urls_are_understood_and_nonsense_is_refused_without_echo() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:p%40ss@mail.example.vn:587?tls=required",
+            "smtps://user:secret@mail.example.vn:465",
+        ] {
+            let built = notifier(url);
+            assert!(built.as_ref().is_ok_and(Notifier::sends_email), "{url}");
+        }
+        let refused = notifier("http://user:hunter2@mail.example.vn").err();
+        let message = refused.map(|error| error.to_string()).unwrap_or_default();
+        assert_eq!(message, "DONGHANH_SMTP_URL: not an SMTP URL");
+    }
+}
