@@ -2,6 +2,7 @@
 //! failed deliveries for admins and retrying them, and `notificationReceived`.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use sea_orm::{EntityTrait, QueryFilter};
 
 use super::{
     entity::{self as notification, Category, DeliveryStatus, NotificationKind},
@@ -230,7 +231,6 @@ pub async fn own_notifications(
     if session(ctx)?.viewer.account_id() != Some(account_id) {
         return Ok(None);
     }
-    use sea_orm::{EntityTrait, QueryFilter};
     let read = filter.unwrap_or_default().read;
     let select = notification::Entity::find().filter(rules::own_condition(account_id, read));
     let want_total = ctx.look_ahead().field("totalCount").exists();
@@ -278,7 +278,6 @@ pub async fn notification_node(
     ctx: &Context<'_>,
     key: i64,
 ) -> Result<Option<Notification>, ApiError> {
-    use sea_orm::EntityTrait;
     let viewer = &session(ctx)?.viewer;
     if viewer.account_id().is_none() {
         return Ok(None);
@@ -309,7 +308,6 @@ impl NotificationQuery {
         session(ctx)?
             .viewer
             .require_role(&[crate::auth::Role::Admin])?;
-        use sea_orm::{EntityTrait, QueryFilter};
         let select = notification::Entity::find().filter(rules::failed_condition());
         let want_total = ctx.look_ahead().field("totalCount").exists();
         let page = paginate(

@@ -38,7 +38,7 @@ use crate::{
 };
 
 /// Where e-mail links back to.
-fn link(app: &AppState) -> String {
+pub(super) fn link(app: &AppState) -> String {
     format!(
         "{}/dashboard",
         app.settings.public_url.trim_end_matches('/')

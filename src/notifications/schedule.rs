@@ -182,10 +182,7 @@ async fn digest(app: &AppState, db: &Db, today: NaiveDate) -> Result<(), ApiErro
             })
         })
         .collect();
-    let link = format!(
-        "{}/dashboard",
-        app.settings.public_url.trim_end_matches('/')
-    );
+    let link = rules::link(app);
     for (agency_id, (overdue, soon)) in select_digest(&assigned, today, &app.settings.holidays) {
         let officials = rules::agency_officials(&*tx, agency_id).await?;
         if officials.is_empty() {
@@ -229,10 +226,7 @@ async fn reminders(app: &AppState, db: &Db, now: DateTime<Utc>) -> Result<(), Ap
             NotificationKind::DialogueReminder,
             &found,
             app.clock.zone(),
-            &format!(
-                "{}/dashboard",
-                app.settings.public_url.trim_end_matches('/')
-            ),
+            &rules::link(app),
         );
         rules::record(&mut tx, app, &recipients, |_| rendered.clone()).await?;
         tx.commit_without_subject().await?;
