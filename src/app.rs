@@ -8,6 +8,7 @@ use crate::{
     clock::Clock,
     config::Settings,
     db::Db,
+    notifications::delivery::Notifier,
 };
 
 pub struct AppState {
@@ -22,5 +23,7 @@ pub struct AppState {
     pub sign_ins_by_address: Throttle,
     /// Registrations per client address, successful or not.
     pub registrations_by_address: Throttle,
+    /// Notification e-mail: the SMTP transport, unsubscribe tokens, the worker's bell.
+    pub notifier: Notifier,
     pub settings: Arc<Settings>,
 }

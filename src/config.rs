@@ -103,6 +103,58 @@ pub struct Settings {
     pub change_retention: Duration,
     /// Limits of each subscription socket.
     pub sockets: SocketLimits,
+    /// Where e-mail goes: `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (TLS). None: notifications are in-app only. It
+    /// may carry a password, so it never prints.
+    #[serde(serialize_with = "serialize_secret")]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of notification e-mail.
+    pub mail_from: String,
+    /// Where the programme's web front end is reached; e-mail links back to it,
+    /// and to this server's unsubscribe page under it.
+    pub public_url: String,
+    /// Delivery and scheduling of notifications.
+    pub notifications: NotificationSettings,
+}
+
+/// How notification e-mail is delivered and when scheduled notices go out.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct NotificationSettings {
+    /// Attempts at sending one e-mail before it is kept as failed.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; each later one doubles it.
+    #[serde(with = "duration_secs")]
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    #[serde(with = "duration_secs")]
+    pub retry_max: Duration,
+    /// How often the delivery worker and the scheduler look for work when nothing
+    /// wakes them.
+    #[serde(with = "duration_secs")]
+    pub poll_interval: Duration,
+    /// The local hour (in `DONGHANH_TIMEZONE`) from which the daily deadline digest
+    /// goes out, on working days.
+    pub digest_hour: u32,
+    /// E-mails one worker claims at a time.
+    pub batch: u32,
+    /// How long one SMTP conversation may take.
+    #[serde(with = "duration_secs")]
+    pub send_timeout: Duration,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            max_attempts: 8,
+            retry_base: Duration::from_secs(30),
+            retry_max: Duration::from_secs(3600),
+            poll_interval: Duration::from_secs(5),
+            digest_hour: 8,
+            batch: 20,
+            send_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 /// What one subscription socket, and one client address, may hold.
@@ -184,6 +236,10 @@ impl Default for Settings {
             login_limits: LoginLimits::default(),
             change_retention: Duration::from_secs(7 * 86_400),
             sockets: SocketLimits::default(),
+            smtp_url: None,
+            mail_from: "Đồng Hành <khong-tra-loi@donghanh.local>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            notifications: NotificationSettings::default(),
         }
     }
 }
@@ -265,6 +321,22 @@ impl Settings {
             if duration.is_zero() {
                 return Err(ConfigError::Invalid(format!("{name} must be positive")));
             }
+        }
+        let notifications = &self.notifications;
+        if notifications.max_attempts == 0
+            || notifications.batch == 0
+            || notifications.poll_interval.is_zero()
+            || notifications.send_timeout.is_zero()
+            || notifications.digest_hour > 23
+        {
+            return Err(ConfigError::Invalid(
+                "DONGHANH_NOTIFICATIONS__*: attempts, batch, intervals must be positive and the digest hour 0..=23".into(),
+            ));
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid(
+                "DONGHANH_MAIL_FROM: not an e-mail address".into(),
+            ));
         }
         if self.max_connections == 0 || self.backlog == 0 {
             return Err(ConfigError::Invalid(

@@ -39,6 +39,10 @@ pub struct Db {
     pub statements: Arc<AtomicU64>,
     /// Committed changes, for subscriptions.
     pub events: Arc<Bus>,
+    /// The same pools without the statement counter, for background work (the
+    /// notification worker and scheduler), so that their polling never shows in a
+    /// request's statement count.
+    quiet: Option<(DatabaseConnection, DatabaseConnection)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +94,7 @@ impl Db {
     }
 
     fn counted(mut read: DatabaseConnection, mut write: DatabaseConnection) -> Db {
+        let quiet = Some((read.clone(), write.clone()));
         let statements = Arc::new(AtomicU64::new(0));
         let same_pool = read.get_database_backend() == DbBackend::Postgres;
         let counter = statements.clone();
@@ -110,6 +115,23 @@ impl Db {
             write,
             statements,
             events: Arc::new(Bus::default()),
+            quiet,
+        }
+    }
+
+    /// This database for background work: the same pools (on SQLite the same single
+    /// writer) and the same hub, but statements are not counted.
+    pub fn background(&self) -> Db {
+        let (read, write) = self
+            .quiet
+            .clone()
+            .unwrap_or_else(|| (self.read.clone(), self.write.clone()));
+        Db {
+            read,
+            write,
+            statements: Arc::new(AtomicU64::new(0)),
+            events: self.events.clone(),
+            quiet: None,
         }
     }
 
@@ -178,12 +200,13 @@ impl Db {
     /// commit. Also starts pruning the log by age.
     pub async fn listen_for_changes(&self, settings: &Settings) -> Result<(), DbSetupError> {
         self.events.start_at_log_end(&self.read).await?;
+        let background = self.background();
         if self.backend() == DbBackend::Postgres {
             self.events
-                .listen(&settings.database_url, uncounted(&self.read))
+                .listen(&settings.database_url, background.read)
                 .await?;
         }
-        crate::events::spawn_pruning(uncounted(&self.write), settings.change_retention);
+        crate::events::spawn_pruning(background.write, settings.change_retention);
         Ok(())
     }
 
@@ -249,19 +272,6 @@ fn sqlite_unavailable(extended_code: i32) -> bool {
     const SQLITE_IOERR: i32 = 10;
     const SQLITE_CANTOPEN: i32 = 14;
     matches!(extended_code & 0xff, SQLITE_IOERR | SQLITE_CANTOPEN)
-}
-
-/// The same pool without the statement counter, for background work (the change
-/// listener, pruning): the count is of what requests cost.
-fn uncounted(connection: &DatabaseConnection) -> DatabaseConnection {
-    match connection.get_database_backend() {
-        DbBackend::Postgres => sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
-            connection.get_postgres_connection_pool().clone(),
-        ),
-        _ => sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(
-            connection.get_sqlite_connection_pool().clone(),
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ use crate::{
     agenda::{entity as agenda_item, rules::can_see},
     auth::{Role, Viewer, entity as account},
     dialogues::entity as dialogue,
+    notifications::entity as notification,
 };
 
 /// The PostgreSQL notification channel.
@@ -65,6 +66,8 @@ pub enum Change {
     Dialogue(i64),
     AgendaItem(i64),
     Account(i64),
+    /// A notification recorded for one account.
+    Notification(i64),
 }
 
 /// An account as its sessions need to know it.
@@ -81,6 +84,7 @@ pub enum State {
     Dialogue(Box<dialogue::Model>),
     AgendaItem(Box<agenda_item::Model>),
     Account(AccountState),
+    Notification(Box<notification::Model>),
 }
 
 impl State {
@@ -89,6 +93,7 @@ impl State {
             State::Dialogue(_) => "Dialogue",
             State::AgendaItem(_) => "AgendaItem",
             State::Account(_) => "Account",
+            State::Notification(_) => "Notification",
         }
     }
 
@@ -97,6 +102,7 @@ impl State {
             State::Dialogue(model) => model.id,
             State::AgendaItem(model) => model.id,
             State::Account(account) => account.id,
+            State::Notification(model) => model.id,
         }
     }
 }
@@ -147,6 +153,10 @@ impl Event {
     /// Whether `viewer` may see this change, as the lists and `node` decide it.
     /// Account changes are for no subscriber.
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
+        // A notification is for its recipient alone, not for an audience.
+        if let State::Notification(model) = &self.state {
+            return viewer.account_id() == Some(model.account_id);
+        }
         let audience = Audience::of(viewer);
         let mut decided = self.decided.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, visible)) = decided.iter().find(|(a, _)| *a == audience) {
@@ -155,7 +165,7 @@ impl Event {
         let visible = match &self.state {
             State::Dialogue(_) => true,
             State::AgendaItem(item) => can_see(viewer, item),
-            State::Account(_) => false,
+            State::Account(_) | State::Notification(_) => false,
         };
         decided.push((audience, visible));
         visible
@@ -426,6 +436,10 @@ async fn state_of(txn: &DatabaseTransaction, change: Change) -> Result<Option<St
                     disabled: model.disabled,
                 })
             }),
+        Change::Notification(id) => notification::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|model| State::Notification(Box::new(model))),
     })
 }
 

@@ -21,6 +21,7 @@ pub enum ObjectKind {
     Disbursement,
     Dialogue,
     AgendaItem,
+    Notification,
 }
 
 impl ObjectKind {
@@ -35,6 +36,7 @@ impl ObjectKind {
         ObjectKind::Disbursement,
         ObjectKind::Dialogue,
         ObjectKind::AgendaItem,
+        ObjectKind::Notification,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl ObjectKind {
             ObjectKind::Disbursement => "Disbursement",
             ObjectKind::Dialogue => "Dialogue",
             ObjectKind::AgendaItem => "AgendaItem",
+            ObjectKind::Notification => "Notification",
         }
     }
 
@@ -123,6 +126,7 @@ keys! {
     DisbursementKey => Disbursement,
     DialogueKey => Dialogue,
     AgendaItemKey => AgendaItem,
+    NotificationKey => Notification,
 }
 
 /// A commune's partner, or a contributor: an enterprise or an agency.

@@ -56,6 +56,8 @@ pub mod http;
 pub mod keys;
 /// Whole đồng: bounded amounts and totals that cannot overflow.
 pub mod money;
+/// Notifications in-app and by e-mail: recorded with the change, sent by a worker, digests and reminders.
+pub mod notifications;
 /// Keep, clear or set: changes to optional fields.
 pub mod patch;
 /// The programme's figures, read across the domains.

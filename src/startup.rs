@@ -4,6 +4,7 @@
 use std::{
     net::{SocketAddr, TcpListener},
     sync::Arc,
+    time::Duration,
 };
 
 use actix_cors::Cors;
@@ -21,12 +22,15 @@ use crate::{
     db::Db,
     graphql::{self, build_schema},
     http::{self, HttpState, Stopping, client_addr::TrustedProxies, metrics::Metrics},
+    notifications::{delivery, delivery::Notifier, schedule},
 };
 
 pub struct Application {
     port: u16,
     server: Server,
     state: Arc<AppState>,
+    /// The notification worker and scheduler; they stop with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Builds the shared state: connects, migrates, prepares keys.
@@ -51,6 +55,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
         }
     };
     let tokens = Tokens::new(&secret, &settings);
+    let notifier = Notifier::new(&settings, &secret)?;
     let clock = Clock::new(settings.now, settings.time_zone()?);
     if let Some(now) = settings.now {
         tracing::warn!(%now, "the business clock is fixed by DONGHANH_NOW");
@@ -64,6 +69,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
         sign_ins_by_email: Throttle::new(limits.per_email, limits.window),
         sign_ins_by_address: Throttle::new(limits.per_address, limits.window),
         registrations_by_address: Throttle::new(limits.registrations_per_address, limits.window),
+        notifier,
         settings: Arc::new(settings),
     }))
 }
@@ -81,11 +87,12 @@ impl Application {
         let state = build_state(settings).await?;
         let listener = bind(address, backlog).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state.clone())?;
+        let (server, background) = serve(listener, state.clone())?;
         Ok(Application {
             port,
             server,
             state,
+            background,
         })
     }
 
@@ -101,7 +108,16 @@ impl Application {
     /// subscription sockets with 1001 (going away), lets in-flight requests finish
     /// (each ends by its request timeout) and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The worker finishes the e-mail in hand and gives back the rest of its
+        // claim; it waits no longer than one SMTP conversation.
+        let grace = self.state.settings.notifications.send_timeout + Duration::from_secs(5);
+        for task in self.background {
+            if tokio::time::timeout(grace, task).await.is_err() {
+                tracing::warn!("a notification task did not stop in time");
+            }
+        }
+        served
     }
 }
 
@@ -149,10 +165,16 @@ async fn stop_requested(stopping: watch::Sender<bool>) {
     stopping.send_replace(true);
 }
 
-fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> {
+type Background = Vec<tokio::task::JoinHandle<()>>;
+
+fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<(Server, Background)> {
     let settings = state.settings.clone();
     let schema = build_schema(Some(state.clone()), &settings);
     let (stop, stopping) = Stopping::channel();
+    let background = vec![
+        delivery::spawn_worker(state.clone(), stop.subscribe()),
+        schedule::spawn_scheduler(state.clone(), stop.subscribe()),
+    ];
     let http_state = web::Data::new(HttpState {
         gate: graphql::build_gate(&settings),
         schema,
@@ -201,5 +223,5 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<Server> 
     // Every request ends by its deadline; the drain waits no longer.
     .shutdown_timeout((settings.request_timeout + settings.client_disconnect_timeout).as_secs())
     .listen(listener)?;
-    Ok(server.run())
+    Ok((server.run(), background))
 }

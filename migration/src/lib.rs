@@ -12,6 +12,7 @@ mod m20261127_000003_contributions;
 mod m20261127_000004_dialogues;
 mod m20261130_000005_audit_subject_references;
 mod m20261130_000006_change_log;
+mod m20261130_000007_notifications;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_dialogues::Migration),
             Box::new(m20261130_000005_audit_subject_references::Migration),
             Box::new(m20261130_000006_change_log::Migration),
+            Box::new(m20261130_000007_notifications::Migration),
         ]
     }
 }

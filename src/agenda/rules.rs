@@ -30,6 +30,7 @@ use crate::{
     error::{ApiError, MutationError, UserError, UserErrorCode},
     events::Change,
     keys::{AgencyKey, AgendaItemKey, DialogueKey, EnterpriseKey, Key},
+    notifications::{self, entity::NotificationKind},
     text::{self, Body, Name, Note},
 };
 
@@ -140,6 +141,18 @@ impl Action {
             }) => Move::Satisfied,
             Action::Feedback(_) => Move::Unsatisfied,
             Action::Resolve(_) => Move::Resolve,
+        }
+    }
+
+    /// What the move tells its recipients.
+    fn notification(&self) -> NotificationKind {
+        match self {
+            Action::Accept(_) => NotificationKind::ItemAccepted,
+            Action::Reject(_) => NotificationKind::ItemRejected,
+            Action::Assign(_) => NotificationKind::ItemAssigned,
+            Action::Answer(_) => NotificationKind::ItemAnswered,
+            Action::Feedback(_) => NotificationKind::FeedbackGiven,
+            Action::Resolve(_) => NotificationKind::ItemResolved,
         }
     }
 
@@ -626,6 +639,15 @@ where
     )
     .await?;
     let changed = find(&*tx, key).await?;
+    let note = action.note();
+    notifications::rules::item_changed(
+        &mut tx,
+        app,
+        action.notification(),
+        &changed,
+        note.as_deref(),
+    )
+    .await?;
     tx.notify(Change::AgendaItem(key));
     tx.commit(command.agenda_item_id).await?;
     Ok(changed)

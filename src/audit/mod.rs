@@ -67,6 +67,9 @@ pub struct MutationTx {
     actor: Option<Actor>,
     request_id: Option<String>,
     summary: Value,
+    /// False for the work of the server itself (scheduled notifications), which is
+    /// no one's mutation and is recorded by its own rows.
+    audited: bool,
 }
 
 impl MutationTx {
@@ -106,7 +109,16 @@ impl MutationTx {
             actor,
             request_id: request_id.map(str::to_owned),
             summary: redacted(serde_json::to_value(input).unwrap_or(Value::Null)),
+            audited: true,
         })
+    }
+
+    /// Opens the write transaction of the server's own scheduled work: changes
+    /// reach subscribers as any mutation's do, but no audit event is written.
+    pub async fn open_unaudited(db: &Db) -> Result<MutationTx, ApiError> {
+        let mut tx = MutationTx::open(db, "scheduled", None, None, &()).await?;
+        tx.audited = false;
+        Ok(tx)
     }
 
     /// Attributes the event to an account the viewer was not yet signed in as (a
@@ -136,18 +148,9 @@ impl MutationTx {
     }
 
     async fn commit_about(self, subject: Option<Reference>) -> Result<(), ApiError> {
-        entity::ActiveModel {
-            at: Set(Utc::now()),
-            action: Set(self.action.to_owned()),
-            actor_id: Set(self.actor.map(|a| a.account_id)),
-            actor_role: Set(self.actor.map(|a| a.role)),
-            subject_id: Set(subject.map(|reference| reference.to_string())),
-            summary: Set(self.summary.to_string()),
-            request_id: Set(self.request_id),
-            ..Default::default()
+        if self.audited {
+            self.write_audit_event(subject).await?;
         }
-        .insert(&self.txn)
-        .await?;
         let events = events::record(&self.txn, &self.changes).await?;
         if events.is_empty() || self.txn.get_database_backend() == DbBackend::Postgres {
             // PostgreSQL tells every instance's listener, this one's included.
@@ -158,6 +161,22 @@ impl MutationTx {
             self.txn.commit().await?;
             self.events.publish(events);
         }
+        Ok(())
+    }
+
+    async fn write_audit_event(&self, subject: Option<Reference>) -> Result<(), ApiError> {
+        entity::ActiveModel {
+            at: Set(Utc::now()),
+            action: Set(self.action.to_owned()),
+            actor_id: Set(self.actor.map(|a| a.account_id)),
+            actor_role: Set(self.actor.map(|a| a.role)),
+            subject_id: Set(subject.map(|reference| reference.to_string())),
+            summary: Set(self.summary.to_string()),
+            request_id: Set(self.request_id.clone()),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
         Ok(())
     }
 }

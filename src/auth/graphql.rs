@@ -17,10 +17,15 @@ use crate::{
         ids::{self, input_key},
         loaders::{loaded, loaders},
         mutate,
+        pagination::PageArgs,
         scalars::DateTime,
         session,
     },
     keys::{AccountKey, Key},
+    notifications::graphql::{
+        NotificationConnection, NotificationFilter, NotificationPreference, own_notifications,
+        own_preferences, own_unread_count,
+    },
     text::{Email, Name},
 };
 
@@ -98,6 +103,45 @@ impl Account {
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
         self.model.created_at.into()
+    }
+
+    /// The account's notifications, unread first, then newest first; only for the
+    /// account itself (null otherwise).
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first n items after `after` (default 20, at most 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `endCursor`.")] after: Option<String>,
+        #[graphql(desc = "The last n items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "A cursor from a previous page's `startCursor`.")] before: Option<String>,
+        #[graphql(desc = "Narrows the list: only read or only unread ones.")] filter: Option<
+            NotificationFilter,
+        >,
+    ) -> async_graphql::Result<Option<NotificationConnection>> {
+        own_notifications(
+            ctx,
+            self.model.id,
+            PageArgs::new(first, after, last, before),
+            filter,
+        )
+        .await
+    }
+
+    /// How many of the account's notifications are unread; only for the account itself.
+    async fn unread_notification_count(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<i32>> {
+        own_unread_count(ctx, self.model.id).await
+    }
+
+    /// Whether the account gets e-mail, per category; only for the account itself.
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<NotificationPreference>>> {
+        own_preferences(ctx, self.model.id).await
     }
 }
 

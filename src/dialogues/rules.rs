@@ -27,6 +27,7 @@ use crate::{
     error::{ApiError, Message, MutationError, UserError, UserErrorCode, on_constraint},
     events::Change,
     keys::{AgendaItemKey, CommuneKey, DialogueKey, Key},
+    notifications::{self, entity::NotificationKind},
     patch::Patch,
     text::{Body, Name, Note},
 };
@@ -287,7 +288,7 @@ pub async fn schedule(
     command: Schedule,
 ) -> Result<dialogue::Model, MutationError> {
     check_times(app, command.starts_at, command.ends_at)?;
-    let tx = MutationTx::begin(app, session, &command).await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     for key in &command.commune_ids {
         if commune::Entity::find_by_id(key.get())
             .one(&*tx)
@@ -333,6 +334,13 @@ pub async fn schedule(
         .insert(&*tx)
         .await?;
     }
+    notifications::rules::dialogue_changed(
+        &mut tx,
+        app,
+        NotificationKind::DialogueScheduled,
+        &created,
+    )
+    .await?;
     finish(tx, created.id).await?;
     Ok(created)
 }
@@ -357,7 +365,7 @@ pub async fn update(
     command: Update,
 ) -> Result<dialogue::Model, MutationError> {
     let key = command.dialogue_id.get();
-    let tx = MutationTx::begin(app, session, &command).await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     let current = find(&*tx, key).await?;
     if current.status != DialogueStatus::Scheduled {
         return Err(not_scheduled(
@@ -423,6 +431,13 @@ pub async fn update(
         .into());
     }
     let updated = find(&*tx, key).await?;
+    notifications::rules::dialogue_changed(
+        &mut tx,
+        app,
+        NotificationKind::DialogueChanged,
+        &updated,
+    )
+    .await?;
     finish(tx, key).await?;
     Ok(updated)
 }
@@ -435,7 +450,7 @@ pub async fn cancel(
     command: Cancel,
 ) -> Result<dialogue::Model, MutationError> {
     let key = command.dialogue_id.get();
-    let tx = MutationTx::begin(app, session, &command).await?;
+    let mut tx = MutationTx::begin(app, session, &command).await?;
     let cancelled = leave_scheduled(
         &tx,
         key,
@@ -448,6 +463,13 @@ pub async fn cancel(
             "chỉ hội nghị đối thoại đã lên lịch (SCHEDULED) mới được hủy",
             "only a SCHEDULED dialogue can be cancelled"
         ),
+    )
+    .await?;
+    notifications::rules::dialogue_changed(
+        &mut tx,
+        app,
+        NotificationKind::DialogueCancelled,
+        &cancelled,
     )
     .await?;
     finish(tx, key).await?;

@@ -33,6 +33,7 @@ use crate::{
     contributions::graphql::{ContributionMutation, ContributionQuery},
     dialogues::graphql::{DialogueMutation, DialogueQuery},
     enterprises::graphql::{EnterpriseMutation, EnterpriseQuery},
+    notifications::graphql::{NotificationMutation, NotificationQuery},
     reports::graphql::ReportQuery,
     twinnings::graphql::TwinningMutation,
 };
@@ -59,6 +60,7 @@ pub struct Query(
     DialogueQuery,
     AgendaQuery,
     AuditQuery,
+    NotificationQuery,
 );
 
 /// Every change, each with one `input` and a payload with the changed objects and
@@ -73,6 +75,7 @@ pub struct Mutation(
     ContributionMutation,
     DialogueMutation,
     AgendaMutation,
+    NotificationMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;

@@ -15,6 +15,7 @@ use crate::{
     error::ApiError,
     graphql::ids,
     keys::ObjectKind,
+    notifications::graphql::{Notification, notification_node},
     twinnings::graphql::{Twinning, twinning_node},
 };
 
@@ -32,6 +33,7 @@ pub enum Node {
     Disbursement(Disbursement),
     Dialogue(Dialogue),
     AgendaItem(AgendaItem),
+    Notification(Notification),
 }
 
 #[derive(Default)]
@@ -94,5 +96,8 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, ApiError> {
         ObjectKind::AgendaItem => agenda_item_node(ctx, key)
             .await
             .map(|n| n.map(Node::AgendaItem)),
+        ObjectKind::Notification => notification_node(ctx, key)
+            .await
+            .map(|n| n.map(Node::Notification)),
     }
 }

@@ -25,6 +25,7 @@ use crate::{
     events::{self, Event, State},
     graphql::{app, ids::argument_key, session},
     keys::{AgendaItemKey, DialogueKey, Key},
+    notifications::graphql::Notification,
 };
 
 /// The subscription root (its fields are described on the impl below).
@@ -66,6 +67,29 @@ impl Subscription {
         Ok(events.filter_map(|event| {
             std::future::ready(match &event.state {
                 State::AgendaItem(found) => Some(AgendaItem((**found).clone())),
+                _ => None,
+            })
+        }))
+    }
+
+    /// Every notification recorded for the signed-in viewer, as it commits (anonymous: UNAUTHENTICATED).
+    async fn notification_received(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Resume after this change: the `extensions.changeId` of the last `next` message received."
+        )]
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = Notification>> {
+        let me = session(ctx)?.viewer.require_signed_in()?.account_id;
+        let topic = Topic::new(
+            &["Notification"],
+            move |state| matches!(state, State::Notification(found) if found.account_id == me),
+        );
+        let events = follow(ctx, topic, change_id(after)?).await?;
+        Ok(events.filter_map(|event| {
+            std::future::ready(match &event.state {
+                State::Notification(found) => Some(Notification((**found).clone())),
                 _ => None,
             })
         }))

@@ -14,8 +14,8 @@ use actix_web::{
     web,
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use super::HttpState;
@@ -30,6 +30,10 @@ pub struct Metrics {
     pub socket_closes: IntCounterVec,
     /// Subscription results executed: once per shared feed, not once per socket.
     pub subscription_results: IntCounter,
+    /// Notification e-mails by delivery status, across instances (from the database).
+    notification_emails: IntGaugeVec,
+    /// This instance's sending attempts by outcome.
+    notification_attempts: IntCounterVec,
 }
 
 impl Metrics {
@@ -63,6 +67,22 @@ impl Metrics {
             "Subscription results executed (once per shared feed, not per socket)",
         )?;
         registry.register(Box::new(subscription_results.clone()))?;
+        let notification_emails = IntGaugeVec::new(
+            Opts::new(
+                "notification_emails",
+                "Notification e-mails by delivery status (queued, sending, sent, failed)",
+            ),
+            &["status"],
+        )?;
+        let notification_attempts = IntCounterVec::new(
+            Opts::new(
+                "notification_attempts_total",
+                "This instance's attempts at sending notification e-mail, by outcome",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(notification_emails.clone()))?;
+        registry.register(Box::new(notification_attempts.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -70,6 +90,8 @@ impl Metrics {
             sockets,
             socket_closes,
             subscription_results,
+            notification_emails,
+            notification_attempts,
         })
     }
 
@@ -122,7 +144,46 @@ fn method_label(method: &Method) -> &'static str {
         .map_or("OTHER", Method::as_str)
 }
 
+/// Brings the notification figures up to date before a scrape.
+async fn observe_notifications(state: &HttpState) {
+    use std::sync::atomic::Ordering;
+
+    use crate::notifications::{entity::DeliveryStatus, rules::delivery_counts};
+    let metrics = &state.metrics;
+    match delivery_counts(&state.app.db.read).await {
+        Ok(counts) => {
+            for (status, label) in [
+                (DeliveryStatus::Queued, "queued"),
+                (DeliveryStatus::Sending, "sending"),
+                (DeliveryStatus::Sent, "sent"),
+                (DeliveryStatus::Failed, "failed"),
+            ] {
+                let n = counts
+                    .iter()
+                    .find(|(found, _)| *found == status)
+                    .map_or(0, |(_, n)| *n);
+                metrics
+                    .notification_emails
+                    .with_label_values(&[label])
+                    .set(n);
+            }
+        }
+        Err(error) => tracing::warn!(%error, "counting notification e-mails"),
+    }
+    let counts = &state.app.notifier.counts;
+    for (counter, label) in [
+        (&counts.sent, "sent"),
+        (&counts.retried, "retried"),
+        (&counts.failed, "failed"),
+    ] {
+        let exported = metrics.notification_attempts.with_label_values(&[label]);
+        let now = counter.load(Ordering::Relaxed);
+        exported.inc_by(now.saturating_sub(exported.get()));
+    }
+}
+
 pub async fn export(state: web::Data<HttpState>) -> HttpResponse {
+    observe_notifications(&state).await;
     let mut buffer = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {
         Ok(()) => HttpResponse::Ok()

@@ -14,6 +14,7 @@ pub mod language;
 pub mod metrics;
 pub mod security;
 pub mod unread_body;
+pub mod unsubscribe;
 pub mod ws;
 
 use std::{net::IpAddr, sync::Arc};
@@ -88,6 +89,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::export))
+    .service(
+        web::resource("/notifications/unsubscribe")
+            .route(web::get().to(unsubscribe::confirm))
+            .route(web::post().to(unsubscribe::unsubscribe)),
+    )
     .route("/schema.graphql", web::get().to(health::schema));
 }
 

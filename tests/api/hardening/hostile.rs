@@ -186,6 +186,8 @@ struct World {
     to_reject: String,
     answered: String,
     audit_event: String,
+    /// One of the firm's notifications.
+    notification: String,
     unverified_enterprise: String,
     unverified_account: String,
 }
@@ -316,6 +318,22 @@ async fn world() -> World {
     )
     .await;
     let audit_event = id_of(&events, "/data/auditEvents/nodes/0/id");
+    let notifications = run(
+        &app,
+        Some(&firm.token),
+        "{ viewer { notifications(first: 1) { nodes { id } } } }",
+        json!({}),
+    )
+    .await;
+    let notification = id_of(&notifications, "/data/viewer/notifications/nodes/0/id");
+    // No e-mail goes out here; its delivery is made a failed one, so that the admins'
+    // list of failed deliveries has a row (and a cursor) too.
+    let key = donghanh::graphql::ids::decode(&notification).map_or(0, |(_, key)| key);
+    app.execute_sql(&format!(
+        "UPDATE notifications SET email_to = '{}', email_status = 'FAILED', attempts = 8 WHERE id = {key}",
+        firm.email
+    ))
+    .await;
     World {
         app,
         admin,
@@ -335,6 +353,7 @@ async fn world() -> World {
         to_reject,
         answered,
         audit_event,
+        notification,
         unverified_account: unverified.id.clone(),
         unverified_enterprise: unverified.enterprise_id.expect("an enterprise"),
     }
@@ -509,6 +528,21 @@ fn mutations(w: &World) -> Vec<(&'static str, Option<String>, Value)> {
             "cancelDialogue",
             official.clone(),
             json!({ "dialogueId": w.to_cancel_dialogue, "reason": "Hoãn" }),
+        ),
+        (
+            "markNotificationsRead",
+            firm.clone(),
+            json!({ "ids": [w.notification] }),
+        ),
+        (
+            "setNotificationPreference",
+            firm.clone(),
+            json!({ "category": "DIGEST", "email": false }),
+        ),
+        (
+            "retryNotificationDeliveries",
+            admin.clone(),
+            json!({ "ids": [w.notification] }),
         ),
         // Closed through a second instance whose clock is past its start (below).
         (
