@@ -77,9 +77,11 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// A follower's view of the results from now on.
-    pub fn follow(&self) -> broadcast::Receiver<Arc<FeedItem>> {
-        self.items.subscribe()
+    /// A follower's view of the results from now on; none once the feed has
+    /// ended (its last item went out before this follower was there to get it).
+    pub fn follow(&self) -> Option<broadcast::Receiver<Arc<FeedItem>>> {
+        let follower = self.items.subscribe();
+        (!self.ended.load(Ordering::Acquire)).then_some(follower)
     }
 }
 
@@ -133,8 +135,14 @@ impl Feeds {
             _stop: stop,
         });
         tokio::spawn(async move {
-            drive(run, &items, stopped).await;
+            let last = drive(run, &items, stopped).await;
+            // Ended before the last item goes out: a follower that comes after it
+            // sees the flag (and starts a feed of its own) rather than wait forever.
             ended.store(true, Ordering::Release);
+            if let Some(last) = last {
+                // No follower left is not an error.
+                let _ = items.send(Arc::new(last));
+            }
         });
         let mut feeds = self.0.lock().unwrap_or_else(|p| p.into_inner());
         feeds.retain(|_, feed| feed.strong_count() > 0);
@@ -143,11 +151,14 @@ impl Feeds {
     }
 }
 
+/// Runs the feed until it stops (no follower is left: nothing more to say) or
+/// ends (the item that tells its followers).
 async fn drive<S>(
     run: Run<S>,
     items: &broadcast::Sender<Arc<FeedItem>>,
     mut stopped: oneshot::Receiver<()>,
-) where
+) -> Option<FeedItem>
+where
     S: Stream<Item = Response> + Unpin,
 {
     let Run {
@@ -161,31 +172,29 @@ async fn drive<S>(
         executed,
         ..
     } = run;
-    let send = |item: FeedItem| {
-        // No follower left is not an error: the stop signal follows.
-        let _ = items.send(Arc::new(item));
-    };
     loop {
         tokio::select! {
-            _ = &mut stopped => return,
+            _ = &mut stopped => return None,
             event = hub.recv() => match event {
                 Ok(event) => {
                     if registration.topic.admits(&event, &viewer)
                         && let Err(TrySendError::Full(_)) = registration.queue.try_send(event)
                     {
-                        return send(FeedItem::Behind);
+                        return Some(FeedItem::Behind);
                     }
                 }
-                Err(RecvError::Lagged(_)) => return send(FeedItem::Behind),
-                Err(RecvError::Closed) => return send(FeedItem::End),
+                Err(RecvError::Lagged(_)) => return Some(FeedItem::Behind),
+                Err(RecvError::Closed) => return Some(FeedItem::End),
             },
             response = results.next() => match response {
                 Some(response) => {
                     executed.inc();
-                    let payload = serialised(response, &order, &request_id, slot.last_yielded());
-                    send(FeedItem::Next { change: slot.last_yielded(), payload });
+                    let change = slot.last_yielded();
+                    let payload = serialised(response, &order, &request_id, change);
+                    // No follower left is not an error: the stop signal follows.
+                    let _ = items.send(Arc::new(FeedItem::Next { change, payload }));
                 }
-                None => return send(FeedItem::End),
+                None => return Some(FeedItem::End),
             },
         }
     }

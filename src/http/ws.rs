@@ -497,8 +497,11 @@ impl Socket {
             }
         };
         let shared = feeds::shareable(&document, params.operation_name.as_deref());
-        if shared && let Some(feed) = self.state.feeds.find(&key) {
-            return self.join(id, feed).await;
+        if shared
+            && let Some(feed) = self.state.feeds.find(&key)
+            && let Some(follower) = feed.follow()
+        {
+            return self.join(id, feed, follower).await;
         }
         let order = ResponseOrder::of(&document, params.operation_name.as_deref());
         // Made before the subscription reads where the log ends, so that nothing
@@ -546,6 +549,11 @@ impl Socket {
             );
             return self.follow(id, slot, feed, follower, 0);
         }
+        // An operation of its own (a shareable one that answered before it
+        // registered ends here too): the socket reads the hub for it.
+        if self.hub.is_none() {
+            self.hub = Some(self.state.app.db.events.subscribe());
+        }
         self.operations.insert(
             id.clone(),
             Operation {
@@ -590,8 +598,12 @@ impl Socket {
     }
 
     /// Joins a running feed: only what changes after now is passed on.
-    async fn join(&mut self, id: String, feed: Arc<Feed>) -> Step {
-        let follower = feed.follow();
+    async fn join(
+        &mut self,
+        id: String,
+        feed: Arc<Feed>,
+        follower: broadcast::Receiver<Arc<FeedItem>>,
+    ) -> Step {
         match events::latest(&self.state.app.db.read).await {
             Ok(now) => self.follow(id, FeedSlot::default(), feed, follower, now),
             Err(error) => {
