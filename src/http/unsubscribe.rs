@@ -14,7 +14,7 @@ use actix_web::{
 use serde::Deserialize;
 
 use super::HttpState;
-use crate::notifications::{message::escape, rules};
+use crate::{notifications::rules, text::escape_html as escape};
 
 /// No script, style or image; the form may post back here only.
 const POLICY: &str =

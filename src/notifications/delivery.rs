@@ -37,10 +37,9 @@ use tokio::sync::{Notify, broadcast, watch};
 
 use super::{
     entity::{self as notification, DeliveryStatus},
-    message::escape,
     token::{Signer, Unsubscribe},
 };
-use crate::{app::AppState, config::Settings, events::State};
+use crate::{app::AppState, config::Settings, events::State, text::escape_html as escape};
 
 /// The wait before attempt `attempt + 1`, after `attempt` failed ones:
 /// `base · 2^(attempt−1)`, at most `max`.

@@ -12,6 +12,7 @@ use crate::{
     agenda::entity as agenda_item,
     dialogues::entity as dialogue,
     keys::{AgendaItemKey, DialogueKey, Key, Reference},
+    text::escape_html as escape,
 };
 
 /// The programme's name, as e-mail signs it.
@@ -264,22 +265,6 @@ fn render(
         body,
         html,
     }
-}
-
-/// Text made safe inside HTML elements and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

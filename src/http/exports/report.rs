@@ -16,6 +16,7 @@ use crate::{
         exports::{Cell, labels},
         programme::{self, ContributorKind, LedgerFigures, Period, ProgrammeReport},
     },
+    text::escape_html as escape,
 };
 
 /// A titled table of the report.
@@ -304,22 +305,6 @@ pub async fn report_page(
             .body(page(&report)),
         Err(refused) => refused.response(),
     }
-}
-
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Digits grouped the Vietnamese way: `1.234.567`.
