@@ -16,7 +16,10 @@ use std::{future::Future, sync::Arc};
 
 use async_graphql::{
     Context, MaybeUndefined, MergedObject, Response, Schema,
-    parser::types::{ExecutableDocument, OperationType},
+    parser::{
+        Positioned,
+        types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
+    },
 };
 
 use crate::{
@@ -161,14 +164,26 @@ pub fn is_request_error(response: &Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// The operation of `document` that a request naming `name` runs: the named one,
+/// or the only one; none when the name matches nothing or several operations
+/// leave it open (execution refuses those).
+pub fn operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), None) => Some(operation),
+        // One anonymous operation: no name finds it.
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// The type of the operation of `document` that a request naming `name` runs.
 pub fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    let operation = match name {
-        Some(name) => document
-            .operations
-            .iter()
-            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name)),
-        None => document.operations.iter().next(),
-    };
-    operation.map(|(_, operation)| operation.node.ty)
+    operation(document, name).map(|operation| operation.node.ty)
 }

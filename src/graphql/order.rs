@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use async_graphql::{
     Name, Value,
-    parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
 /// The response keys of a selection set, in order, each with the shape of its own
@@ -24,15 +24,7 @@ pub struct ResponseOrder {
 impl ResponseOrder {
     /// The order of the answer to the operation of `document` that will run.
     pub fn of(document: &ExecutableDocument, operation_name: Option<&str>) -> ResponseOrder {
-        let operation = match (&document.operations, operation_name) {
-            (DocumentOperations::Single(operation), _) => Some(operation),
-            (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-            (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-                operations.values().next()
-            }
-            (DocumentOperations::Multiple(_), None) => None,
-        };
-        match operation {
+        match super::operation(document, operation_name) {
             Some(operation) => shape(document, &[&operation.node.selection_set.node]),
             None => ResponseOrder::default(),
         }

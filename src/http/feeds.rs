@@ -23,7 +23,7 @@ use std::{
 
 use async_graphql::{
     Response,
-    parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection},
+    parser::types::{ExecutableDocument, OperationType, Selection},
 };
 use futures_util::{Stream, StreamExt};
 use prometheus::IntCounter;
@@ -224,15 +224,7 @@ pub fn serialised(
 /// Whether the operation of `document` that runs may share a feed: a subscription
 /// whose root fields are plain fields without `after` (a resume has its own replay).
 pub fn shareable(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    let Some(operation) = operation else {
+    let Some(operation) = crate::graphql::operation(document, operation_name) else {
         return false;
     };
     operation.node.ty == OperationType::Subscription
