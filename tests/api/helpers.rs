@@ -330,6 +330,25 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Runs mutation `name` with `{ input }` as `token` and asserts it applied
+    /// (no `userErrors`); the body.
+    pub async fn mutate(&self, token: &str, name: &str, input: Value) -> Value {
+        let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+        let body = self
+            .graphql(
+                Some(token),
+                &format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ field message code }} }} }}"),
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(
+            body["data"][name]["userErrors"],
+            json!([]),
+            "{name}: {body}"
+        );
+        body
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Value {
         self.graphql(
             None,

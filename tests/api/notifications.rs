@@ -37,23 +37,6 @@ fn with_smtp(settings: &mut donghanh::config::Settings, sink: &SmtpSink) {
     settings.notifications.retry_max = Duration::from_secs(2);
 }
 
-async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let body = app
-        .graphql(
-            Some(token),
-            &format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ field message code }} }} }}"),
-            json!({ "input": input }),
-        )
-        .await;
-    assert_eq!(
-        body["data"][name]["userErrors"],
-        json!([]),
-        "{name}: {body}"
-    );
-    body
-}
-
 /// A commune twinned with each of the firms; dialogues about it invite them.
 async fn twinned_commune(app: &TestApp, official: &Member, firms: &[&Member]) -> String {
     let code = format!("9{:04}", rand_code());
@@ -172,8 +155,7 @@ async fn the_whole_flow_tells_the_right_people_by_email_and_in_app() {
 
     // Act: a dialogue, and a confidential item through its whole lifecycle.
     let dialogue = schedule(&app, &official, "Hội trường A", &commune).await;
-    mutate(
-        &app,
+    app.mutate(
         &firm.token,
         "registerForDialogue",
         json!({ "dialogueId": dialogue, "attendees": 2 }),
@@ -186,44 +168,38 @@ async fn the_whole_flow_tells_the_right_people_by_email_and_in_app() {
         json!({ "dialogueId": dialogue, "confidential": true }),
     )
     .await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "acceptAgendaItem",
         json!({ "agendaItemId": item, "dialogueId": dialogue }),
     )
     .await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "assignAgendaItem",
         json!({ "agendaItemId": item, "agencyId": agency }),
     )
     .await;
-    mutate(
-        &app,
+    app.mutate(
         &answerer.token,
         "answerAgendaItem",
         json!({ "agendaItemId": item, "body": "Cục Thuế sẽ hoàn trong 5 ngày làm việc." }),
     )
     .await;
-    mutate(&app, &firm.token, "giveFeedback", json!({ "agendaItemId": item, "satisfied": false, "comment": "Vẫn chưa nhận được tiền hoàn." })).await;
-    mutate(
-        &app,
+    app.mutate(&firm.token, "giveFeedback", json!({ "agendaItemId": item, "satisfied": false, "comment": "Vẫn chưa nhận được tiền hoàn." })).await;
+    app.mutate(
         &answerer.token,
         "answerAgendaItem",
         json!({ "agendaItemId": item, "body": "Đã hoàn thuế ngày 30/11." }),
     )
     .await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "resolveAgendaItem",
         json!({ "agendaItemId": item, "note": "Đã xong." }),
     )
     .await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "updateDialogue",
         json!({ "dialogueId": dialogue, "venue": "Hội trường B" }),
@@ -347,8 +323,7 @@ async fn the_whole_flow_tells_the_right_people_by_email_and_in_app() {
 
     // Marking read: unread first, the filter, and only one's own.
     let newest = nodes[0]["id"].as_str().unwrap_or_default().to_owned();
-    mutate(
-        &app,
+    app.mutate(
         &firm.token,
         "markNotificationsRead",
         json!({ "ids": [newest] }),
@@ -437,16 +412,14 @@ async fn the_whole_flow_tells_the_right_people_by_email_and_in_app() {
         preferences["data"]["viewer"]["notificationPreferences"],
         json!([{ "category": "AGENDA", "email": true }, { "category": "DIALOGUE", "email": false }, { "category": "DIGEST", "email": true }])
     );
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "cancelDialogue",
         json!({ "dialogueId": dialogue, "reason": "Trùng lịch họp của tỉnh." }),
     )
     .await;
     let other = submit(&app, &firm, "Thủ tục đất đai", json!({})).await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "rejectAgendaItem",
         json!({ "agendaItemId": other, "reason": "Không thuộc thẩm quyền." }),
@@ -494,8 +467,7 @@ async fn notification_received_follows_the_signed_in_viewer_only() {
 
     // The first firm's rejection is not the second's business; the dialogue is.
     let item = submit(&app, &first, "Thủ tục đất đai", json!({})).await;
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "rejectAgendaItem",
         json!({ "agendaItemId": item, "reason": "Không thuộc thẩm quyền." }),
@@ -611,8 +583,7 @@ async fn failed_deliveries_are_kept_for_admins_to_retry() {
 
     sink.restart().await;
     let id = failed["nodes"][0]["id"].clone();
-    mutate(
-        &app,
+    app.mutate(
         &admin.token,
         "retryNotificationDeliveries",
         json!({ "ids": [id] }),
@@ -664,13 +635,13 @@ async fn the_daily_digest_lists_exactly_the_due_and_overdue_items() {
         let (early, firm, official) = (&early, &firm, &official);
         async move {
             let item = submit(early, firm, title, json!({ "confidential": true })).await;
-            mutate(
-                early,
-                &official.token,
-                "assignAgendaItem",
-                json!({ "agendaItemId": item, "agencyId": agency, "responseDueOn": due }),
-            )
-            .await;
+            early
+                .mutate(
+                    &official.token,
+                    "assignAgendaItem",
+                    json!({ "agendaItemId": item, "agencyId": agency, "responseDueOn": due }),
+                )
+                .await;
             item
         }
     };
@@ -680,13 +651,13 @@ async fn the_daily_digest_lists_exactly_the_due_and_overdue_items() {
     assign("Còn xa: quy hoạch", agency.clone(), "2026-12-10").await;
     assign("Của sở khác", other_agency.clone(), "2026-12-04").await;
     let answered = assign("Đã trả lời", agency.clone(), "2026-12-04").await;
-    mutate(
-        &early,
-        &answerer.token,
-        "answerAgendaItem",
-        json!({ "agendaItemId": answered, "body": "Đã xử lý." }),
-    )
-    .await;
+    early
+        .mutate(
+            &answerer.token,
+            "answerAgendaItem",
+            json!({ "agendaItemId": answered, "body": "Đã xử lý." }),
+        )
+        .await;
     // An item assigned days ago and not answered.
     let overdue_key = donghanh::graphql::ids::decode(&overdue)
         .map(|(_, key)| key)
@@ -767,8 +738,7 @@ async fn a_dialogue_is_reminded_the_day_before_to_its_registered_enterprises() {
         )
         .await;
     let dialogue = body["data"]["scheduleDialogue"]["dialogue"]["id"].clone();
-    mutate(
-        &app,
+    app.mutate(
         &firm.token,
         "registerForDialogue",
         json!({ "dialogueId": dialogue, "attendees": 1 }),
@@ -789,8 +759,7 @@ async fn a_dialogue_is_reminded_the_day_before_to_its_registered_enterprises() {
             .contains("Thời gian: 20:00 ngày 26/11/2026. Địa điểm: Hội trường E.")
     );
     // Once: a later e-mail to the same firm comes next, with no second reminder.
-    mutate(
-        &app,
+    app.mutate(
         &official.token,
         "cancelDialogue",
         json!({ "dialogueId": dialogue, "reason": "Hoãn." }),

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures_util::SinkExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
@@ -15,23 +15,6 @@ use crate::{
 };
 
 const ITEM: &str = "subscription($d: ID, $after: String) { agendaItemChanged(dialogueId: $d, after: $after) { status version } }";
-
-async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let body = app
-        .graphql(
-            Some(token),
-            &format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ message }} }} }}"),
-            json!({ "input": input }),
-        )
-        .await;
-    assert_eq!(
-        body["data"][name]["userErrors"],
-        json!([]),
-        "{name}: {body}"
-    );
-    body
-}
 
 async fn submit(s: &Setting, dialogue: &str) -> String {
     let body = s
@@ -53,48 +36,48 @@ async fn every_transition(s: &Setting, dialogue: &str) -> Vec<&'static str> {
     let item = submit(s, dialogue).await;
     let official = s.official.token.as_str();
     let agency = s.official.agency_id.clone().unwrap_or_default();
-    mutate(
-        &s.app,
-        official,
-        "acceptAgendaItem",
-        json!({ "agendaItemId": item, "dialogueId": dialogue }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        official,
-        "assignAgendaItem",
-        json!({ "agendaItemId": item, "agencyId": agency }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        official,
-        "answerAgendaItem",
-        json!({ "agendaItemId": item, "body": "Đã hoàn." }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        &s.firm.token,
-        "giveFeedback",
-        json!({ "agendaItemId": item, "satisfied": false }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        official,
-        "answerAgendaItem",
-        json!({ "agendaItemId": item, "body": "Đã hoàn đủ." }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        &s.firm.token,
-        "giveFeedback",
-        json!({ "agendaItemId": item, "satisfied": true }),
-    )
-    .await;
+    s.app
+        .mutate(
+            official,
+            "acceptAgendaItem",
+            json!({ "agendaItemId": item, "dialogueId": dialogue }),
+        )
+        .await;
+    s.app
+        .mutate(
+            official,
+            "assignAgendaItem",
+            json!({ "agendaItemId": item, "agencyId": agency }),
+        )
+        .await;
+    s.app
+        .mutate(
+            official,
+            "answerAgendaItem",
+            json!({ "agendaItemId": item, "body": "Đã hoàn." }),
+        )
+        .await;
+    s.app
+        .mutate(
+            &s.firm.token,
+            "giveFeedback",
+            json!({ "agendaItemId": item, "satisfied": false }),
+        )
+        .await;
+    s.app
+        .mutate(
+            official,
+            "answerAgendaItem",
+            json!({ "agendaItemId": item, "body": "Đã hoàn đủ." }),
+        )
+        .await;
+    s.app
+        .mutate(
+            &s.firm.token,
+            "giveFeedback",
+            json!({ "agendaItemId": item, "satisfied": true }),
+        )
+        .await;
     vec![
         "SUBMITTED",
         "ACCEPTED",
@@ -183,20 +166,20 @@ async fn a_subscriber_resumes_after_the_last_change_it_saw() {
     drop(socket);
 
     // Missed while away: two moves.
-    mutate(
-        &s.app,
-        &s.official.token,
-        "acceptAgendaItem",
-        json!({ "agendaItemId": item, "dialogueId": dialogue }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        &s.official.token,
-        "rejectAgendaItem",
-        json!({ "agendaItemId": item, "reason": "Trùng" }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.official.token,
+            "acceptAgendaItem",
+            json!({ "agendaItemId": item, "dialogueId": dialogue }),
+        )
+        .await;
+    s.app
+        .mutate(
+            &s.official.token,
+            "rejectAgendaItem",
+            json!({ "agendaItemId": item, "reason": "Trùng" }),
+        )
+        .await;
 
     let mut socket = signed_in(&s.app, &s.official.token).await;
     subscribe(
@@ -255,29 +238,29 @@ async fn visibility_is_decided_per_event() {
     .await;
     settle(&mut anonymous).await;
     let item = submit(&s, &dialogue).await;
-    mutate(
-        &s.app,
-        &s.official.token,
-        "acceptAgendaItem",
-        json!({ "agendaItemId": item, "dialogueId": dialogue }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.official.token,
+            "acceptAgendaItem",
+            json!({ "agendaItemId": item, "dialogueId": dialogue }),
+        )
+        .await;
     // Public once accepted; private again once rejected.
-    mutate(
-        &s.app,
-        &s.official.token,
-        "rejectAgendaItem",
-        json!({ "agendaItemId": item, "reason": "Trùng" }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.official.token,
+            "rejectAgendaItem",
+            json!({ "agendaItemId": item, "reason": "Trùng" }),
+        )
+        .await;
     let other = submit(&s, &dialogue).await;
-    mutate(
-        &s.app,
-        &s.official.token,
-        "acceptAgendaItem",
-        json!({ "agendaItemId": other, "dialogueId": dialogue }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.official.token,
+            "acceptAgendaItem",
+            json!({ "agendaItemId": other, "dialogueId": dialogue }),
+        )
+        .await;
     let mut seen = Vec::new();
     for _ in 0..2 {
         let message = next_json(&mut anonymous).await;
@@ -550,20 +533,20 @@ async fn authorisation_stays_live_on_an_open_socket() {
     let mut firm_socket = signed_in(&s.app, &s.firm.token).await;
     subscribe(&mut firm_socket, "mine", ITEM, json!({ "d": dialogue })).await;
     settle(&mut firm_socket).await;
-    mutate(
-        &s.app,
-        &s.firm.token,
-        "changePassword",
-        json!({ "currentPassword": PASSWORD, "newPassword": "một-mật-khẩu-mới-dài-99" }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        official,
-        "acceptAgendaItem",
-        json!({ "agendaItemId": item, "dialogueId": dialogue }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.firm.token,
+            "changePassword",
+            json!({ "currentPassword": PASSWORD, "newPassword": "một-mật-khẩu-mới-dài-99" }),
+        )
+        .await;
+    s.app
+        .mutate(
+            official,
+            "acceptAgendaItem",
+            json!({ "agendaItemId": item, "dialogueId": dialogue }),
+        )
+        .await;
     closes_next_with(&mut firm_socket, 4403).await;
 
     // Disabling an account does the same.
@@ -571,20 +554,20 @@ async fn authorisation_stays_live_on_an_open_socket() {
     let mut official_socket = signed_in(&s.app, &other.token).await;
     subscribe(&mut official_socket, "all", ITEM, json!({ "d": dialogue })).await;
     settle(&mut official_socket).await;
-    mutate(
-        &s.app,
-        &s.admin.token,
-        "setAccountDisabled",
-        json!({ "accountId": other.id, "disabled": true }),
-    )
-    .await;
-    mutate(
-        &s.app,
-        official,
-        "rejectAgendaItem",
-        json!({ "agendaItemId": item, "reason": "Trùng" }),
-    )
-    .await;
+    s.app
+        .mutate(
+            &s.admin.token,
+            "setAccountDisabled",
+            json!({ "accountId": other.id, "disabled": true }),
+        )
+        .await;
+    s.app
+        .mutate(
+            official,
+            "rejectAgendaItem",
+            json!({ "agendaItemId": item, "reason": "Trùng" }),
+        )
+        .await;
     closes_next_with(&mut official_socket, 4403).await;
     // Its token no longer works anywhere.
     let refused = s
@@ -664,8 +647,7 @@ async fn sockets_that_follow_alike_share_one_execution_per_change() {
     let before = metric(&s.app, executed).await;
 
     let change = |title: &'static str| {
-        mutate(
-            &s.app,
+        s.app.mutate(
             official,
             "updateDialogue",
             json!({ "dialogueId": dialogue, "title": title }),
