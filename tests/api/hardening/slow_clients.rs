@@ -228,7 +228,11 @@ async fn connections_beyond_the_limit_wait_for_a_place() {
     let mut answer = Vec::new();
     let mut nothing = Vec::new();
     let first = tokio::time::timeout(Duration::from_secs(10), async {
+        // Biased: when the test runs late and both have finished, the silent one
+        // closed first (the waiting one cannot be served before); a random pick
+        // would then report either.
         tokio::select! {
+            biased;
             _ = silent.read_to_end(&mut nothing) => "the silent connection closed",
             _ = waiting.read_to_end(&mut answer) => "the waiting connection was served",
         }
