@@ -21,7 +21,10 @@ use crate::{
     config::Settings,
     db::Db,
     graphql::{self, build_schema},
-    http::{self, HttpState, Stopping, client_addr::TrustedProxies, metrics::Metrics},
+    http::{
+        self, HttpState, Stopping, admission::Admission, client_addr::TrustedProxies,
+        metrics::Metrics,
+    },
     notifications::{delivery, delivery::Notifier, schedule},
 };
 
@@ -175,11 +178,16 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<(Server,
         delivery::spawn_worker(state.clone(), stop.subscribe()),
         schedule::spawn_scheduler(state.clone(), stop.subscribe()),
     ];
+    let metrics = Metrics::new()?;
     let http_state = web::Data::new(HttpState {
+        admission: Admission::new(
+            settings.database_pool_size as usize,
+            metrics.requests_waiting.clone(),
+        ),
         gate: graphql::build_gate(&settings),
         schema,
         app: state,
-        metrics: Metrics::new()?,
+        metrics,
         sdl: graphql::sdl(),
         proxies: TrustedProxies {
             blocks: settings.trusted_proxies.clone(),

@@ -442,6 +442,16 @@ async fn run(
     language: Language,
 ) -> HttpResponse {
     let request_id = request_id.to_string();
+    // Held until the response is written: reading the session is a statement too.
+    let Some(_place) = state.admission.enter(deadline).await else {
+        tracing::warn!(request_id, "request timed out waiting for a place to run");
+        return request_error(
+            media,
+            media.unavailable(),
+            ErrorCode::Timeout,
+            "the server is busy: the request waited too long to run",
+        );
+    };
     let session = match session_for(
         &state.app,
         header(req, header::AUTHORIZATION),

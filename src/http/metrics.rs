@@ -30,6 +30,8 @@ pub struct Metrics {
     pub socket_closes: IntCounterVec,
     /// Subscription results executed: once per shared feed, not once per socket.
     pub subscription_results: IntCounter,
+    /// GraphQL requests waiting for a place to run (admission).
+    pub requests_waiting: IntGauge,
     /// Notification e-mails by delivery status, across instances (from the database).
     notification_emails: IntGaugeVec,
     /// This instance's sending attempts by outcome.
@@ -67,6 +69,11 @@ impl Metrics {
             "Subscription results executed (once per shared feed, not per socket)",
         )?;
         registry.register(Box::new(subscription_results.clone()))?;
+        let requests_waiting = IntGauge::new(
+            "graphql_requests_waiting",
+            "GraphQL requests waiting for a place to run: as many run at once as the database pool has connections",
+        )?;
+        registry.register(Box::new(requests_waiting.clone()))?;
         let notification_emails = IntGaugeVec::new(
             Opts::new(
                 "notification_emails",
@@ -90,6 +97,7 @@ impl Metrics {
             sockets,
             socket_closes,
             subscription_results,
+            requests_waiting,
             notification_emails,
             notification_attempts,
         })

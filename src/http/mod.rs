@@ -3,6 +3,7 @@
 //! dashboard, health, readiness, metrics and the SDL; the headers every response
 //! carries and the client address rate limits see.
 
+pub mod admission;
 pub mod client_addr;
 pub mod dashboard;
 pub mod exports;
@@ -32,6 +33,8 @@ use client_addr::TrustedProxies;
 
 /// What every handler reaches through `web::Data`.
 pub struct HttpState {
+    /// How many GraphQL requests run at once: as many as the pool has connections.
+    pub admission: admission::Admission,
     /// The query limits, which every request passes before the schema runs it.
     pub gate: Gate,
     pub schema: AppSchema,

@@ -1,6 +1,7 @@
 //! The server as an attacker meets it: nothing a request sends may crash it, hold
 //! it, overflow it or make it lie.
 
+mod admission;
 mod cost;
 mod hostile;
 mod money;
