@@ -16,9 +16,11 @@
 //! which also catches up whatever a dropped connection missed, and publishes. So a
 //! change is read from the database once per instance, not once per subscriber.
 //!
-//! The hub is a broadcast channel of shared events. Each socket holds one
-//! receiver; visibility is decided per viewer class (anonymous, each enterprise,
-//! officials) once per event ([`Event::visible_to`]).
+//! The hub is a broadcast channel of shared events, read by each shared feed and
+//! by each socket with operations of its own; visibility is decided per viewer
+//! class (anonymous, each enterprise, officials) once per event
+//! ([`Event::visible_to`]). Signed-in sockets also read the revocations, a channel
+//! that carries only the accounts whose sessions a change ends.
 //!
 //! [`MutationTx::notify`]: crate::audit::MutationTx::notify
 
@@ -184,6 +186,10 @@ impl Event {
 #[derive(Debug)]
 pub struct Bus {
     sender: broadcast::Sender<Arc<Event>>,
+    /// The accounts whose sessions a change revokes, each sent before its change
+    /// goes out on the hub: a socket that reads these first closes before it can
+    /// pass on anything committed after the revocation.
+    revocations: broadcast::Sender<i64>,
     /// Held across a commit and its publication on SQLite, so that events are
     /// published in the order their transactions committed.
     order: tokio::sync::Mutex<()>,
@@ -195,6 +201,7 @@ impl Default for Bus {
     fn default() -> Self {
         Bus {
             sender: broadcast::channel(HUB_CAPACITY).0,
+            revocations: broadcast::channel(HUB_CAPACITY).0,
             order: tokio::sync::Mutex::new(()),
             last: AtomicI64::new(0),
         }
@@ -204,6 +211,12 @@ impl Default for Bus {
 impl Bus {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.sender.subscribe()
+    }
+
+    /// The accounts whose sessions are revoked from now on: the revocations of
+    /// the hub's changes, each one ahead of its change.
+    pub fn revocations(&self) -> broadcast::Receiver<i64> {
+        self.revocations.subscribe()
     }
 
     /// The last change id delivered to this process's subscribers.
@@ -220,6 +233,9 @@ impl Bus {
     pub fn publish(&self, events: Vec<Event>) {
         for event in events {
             self.last.fetch_max(event.id, Ordering::AcqRel);
+            if let Some(account) = event.revoked_account() {
+                let _ = self.revocations.send(account);
+            }
             let _ = self.sender.send(Arc::new(event));
         }
     }

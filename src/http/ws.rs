@@ -200,13 +200,16 @@ pub async fn subscribe(
         .max_frame_size(limits.max_message_bytes)
         .aggregate_continuations()
         .max_continuation_size(limits.max_message_bytes);
+    // Both from the upgrade on, so that nothing is missed before `connection_init`.
     let hub = state.app.db.events.subscribe();
+    let revocations = state.app.db.events.revocations();
     let socket = Socket {
         state: state.into_inner(),
         out: session,
         limits,
         request_id: request_id.to_string(),
         hub: Some(hub),
+        revocations: Some(revocations),
         peer,
         language,
         session: None,
@@ -246,10 +249,11 @@ struct Socket {
     language: Language,
     /// Set by `connection_init`.
     session: Option<Session>,
-    /// Every committed change, while the socket needs them: for a signed-in
-    /// account (to close when it is revoked) and for operations of its own. An
-    /// anonymous socket whose operations all follow shared feeds reads none.
+    /// Every committed change, while operations of its own need them: a socket
+    /// whose operations all follow shared feeds reads none.
     hub: Option<broadcast::Receiver<Arc<Event>>>,
+    /// The accounts whose sessions are revoked, while the socket is signed in.
+    revocations: Option<broadcast::Receiver<i64>>,
     operations: HashMap<String, Operation>,
     results: SelectAll<Results>,
 }
@@ -290,33 +294,49 @@ impl Socket {
     ) {
         let metrics = &self.state.metrics;
         metrics.sockets.inc();
-        let init_deadline = Instant::now() + self.limits.init_timeout;
+        // The loop's timers and the stop signal are made once, not at every
+        // message: a socket wakes once per change it is sent, and a timer or a
+        // waiter made and dropped at each wake costs more than the message.
+        let init_deadline = tokio::time::sleep(self.limits.init_timeout);
+        let expiry = tokio::time::sleep(self.limits.init_timeout);
+        let mut expires = false;
         let mut stopping = self.state.stopping.clone();
+        let stop = stopping.announced();
+        tokio::pin!(init_deadline, expiry, stop);
         let outcome = loop {
-            self.drop_hub_if_unneeded();
-            let expiry = self
-                .session
-                .as_ref()
-                .and_then(|s| s.expires_at)
-                .and_then(|at| (at - chrono::Utc::now()).to_std().ok())
-                .map(|left| Instant::now() + left);
+            self.drop_unneeded_channels();
+            if !expires && let Some(at) = self.session.as_ref().and_then(|s| s.expires_at) {
+                let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+                expiry.as_mut().reset(Instant::now() + left);
+                expires = true;
+            }
+            // In this order when several are ready: a revocation is read before
+            // the hub and the results, so nothing committed after it goes out (a
+            // revocation is sent before its change, and a result of change n+1
+            // is made after the hub handed out n).
             let step = tokio::select! {
-                message = incoming.next() => self.on_message(message).await,
-                () = tokio::time::sleep_until(init_deadline), if self.session.is_none() => {
+                biased;
+                () = &mut stop => Step::Close(Closing::GoingAway),
+                () = &mut init_deadline, if self.session.is_none() => {
                     Step::Close(Closing::InitTimeout)
                 }
-                () = sleep_until_some(expiry), if expiry.is_some() => {
+                () = &mut expiry, if expires => {
                     Step::Close(Closing::Forbidden("the token has expired"))
                 }
+                account = next_event(&mut self.revocations), if self.session.is_some() => match account {
+                    Ok(account) => self.on_revocation(account),
+                    Err(RecvError::Lagged(_)) => Step::Close(Closing::TooSlow),
+                    Err(RecvError::Closed) => Step::Close(Closing::GoingAway),
+                },
                 event = next_event(&mut self.hub), if self.session.is_some() => match event {
                     Ok(event) => self.on_event(&event),
                     Err(RecvError::Lagged(_)) => Step::Close(Closing::TooSlow),
                     Err(RecvError::Closed) => Step::Close(Closing::GoingAway),
                 },
+                message = incoming.next() => self.on_message(message).await,
                 Some((id, result)) = self.results.next(), if !self.results.is_empty() => {
                     self.on_result(id, result).await
                 }
-                () = stopping.announced() => Step::Close(Closing::GoingAway),
             };
             match step {
                 Step::Continue => {}
@@ -686,19 +706,35 @@ impl Socket {
         response
     }
 
-    /// Stops reading the hub when nothing on the socket needs it.
-    fn drop_hub_if_unneeded(&mut self) {
-        let anonymous = self
-            .session
-            .as_ref()
-            .is_some_and(|session| session.viewer.principal.is_none());
-        if anonymous
-            && self
-                .operations
-                .values()
-                .all(|operation| operation.feed.is_some())
+    /// Stops reading what nothing on the socket needs: the revocations once it is
+    /// anonymous, the hub while every operation follows a shared feed.
+    fn drop_unneeded_channels(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        if session.viewer.principal.is_none() {
+            self.revocations = None;
+        }
+        if self
+            .operations
+            .values()
+            .all(|operation| operation.feed.is_some())
         {
             self.hub = None;
+        }
+    }
+
+    /// Closes the socket when `account` is its own.
+    fn on_revocation(&self, account: i64) -> Step {
+        let own = self
+            .session
+            .as_ref()
+            .and_then(|session| session.viewer.principal.as_ref())
+            .is_some_and(|principal| principal.account_id == account);
+        if own {
+            Step::Close(Closing::Forbidden("the account changed; sign in again"))
+        } else {
+            Step::Continue
         }
     }
 
@@ -707,12 +743,6 @@ impl Socket {
         let Some(session) = &self.session else {
             return Step::Continue;
         };
-        if let (Some(account), Some(principal)) =
-            (event.revoked_account(), &session.viewer.principal)
-            && account == principal.account_id
-        {
-            return Step::Close(Closing::Forbidden("the account changed; sign in again"));
-        }
         for operation in self.operations.values_mut() {
             if operation.registration.is_none() {
                 operation.registration = operation.slot.take_registration();
@@ -736,20 +766,12 @@ impl Socket {
     }
 }
 
-/// The next change from the hub, or never without one.
-async fn next_event(
-    hub: &mut Option<broadcast::Receiver<Arc<Event>>>,
-) -> Result<Arc<Event>, RecvError> {
-    match hub {
-        Some(hub) => hub.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Sleeps until `at`, or forever.
-async fn sleep_until_some(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+/// The next item of a channel the socket reads, or never without one.
+async fn next_event<T: Clone>(
+    channel: &mut Option<broadcast::Receiver<T>>,
+) -> Result<T, RecvError> {
+    match channel {
+        Some(channel) => channel.recv().await,
         None => std::future::pending().await,
     }
 }
