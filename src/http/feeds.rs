@@ -1,9 +1,9 @@
 //! Shared subscription feeds. Sockets that subscribe with the same document,
 //! variables and operation, as the same account (or anonymously) and in the same
-//! language, would get the same results; on an instance they share one feed: each
-//! change is executed and serialised once, and the same text is sent to every
-//! socket that follows the feed. A change to a thousand anonymous subscribers of a
-//! dialogue then costs one execution, not a thousand.
+//! language, would get the same results; on a worker thread of an instance they
+//! share one feed: each change is executed and serialised once, and the same text
+//! is sent to every socket that follows the feed. A change to a thousand anonymous
+//! subscribers of a dialogue then costs one execution per worker, not a thousand.
 //!
 //! A feed reads the hub itself and hands its subscription the changes it may see,
 //! as a socket does for an operation of its own. It ends with its last follower
@@ -56,6 +56,11 @@ pub struct FeedKey {
     /// The signed-in account; none for anonymous viewers.
     pub account: Option<i64>,
     pub language: Language,
+    /// The worker thread of the socket: a feed runs on its followers' thread, so
+    /// handing them a result wakes tasks of that thread only (a wake across
+    /// threads is a system call per socket). A change is executed once per feed
+    /// and worker, a handful of times, not once per socket.
+    pub worker: std::thread::ThreadId,
 }
 
 /// What a feed sends its followers.

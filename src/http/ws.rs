@@ -502,6 +502,7 @@ impl Socket {
             operation: params.operation_name.clone(),
             account: session.viewer.principal.as_ref().map(|p| p.account_id),
             language: self.language,
+            worker: std::thread::current().id(),
         };
         let variables = params
             .variables

@@ -19,9 +19,15 @@ pub struct Setting {
 }
 
 pub async fn setting() -> Setting {
+    setting_with(|_| {}).await
+}
+
+/// The setting, on a server configured further by `configure`.
+pub async fn setting_with(configure: impl FnOnce(&mut donghanh::config::Settings)) -> Setting {
     let app = spawn_app_with(|s| {
         s.now = NOW.parse().ok();
         s.holidays = vec![chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default()];
+        configure(s);
     })
     .await;
     let admin = app.admin().await;

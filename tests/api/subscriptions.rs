@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
-    dialogues::{Setting, schedule, setting},
+    dialogues::{Setting, schedule, setting, setting_with},
     helpers::{PASSWORD, TestApp, postgres_url, spawn_app_with, spawn_on},
     ws::{self, Socket, close_code, connect, init, next_json, settle, subscribe},
 };
@@ -621,7 +621,8 @@ async fn titles(socket: &mut Socket, id: &str, count: usize) -> Vec<(String, Str
 /// socket that joins later gets only what changes after it joined.
 #[tokio::test]
 async fn sockets_that_follow_alike_share_one_execution_per_change() {
-    let s = setting().await;
+    // Feeds are shared per worker thread: with one worker, every socket's.
+    let s = setting_with(|settings| settings.workers = Some(1)).await;
     let dialogue = schedule(&s, None).await;
     let official = s.official.token.as_str();
     let follow = "subscription($d: ID) { dialogueChanged(dialogueId: $d) { title } }";
