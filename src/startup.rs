@@ -219,7 +219,7 @@ fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<(Server,
             .wrap(middleware::Condition::new(!origins.is_empty(), cors))
             .wrap(middleware::from_fn(http::unread_body::close_after_response))
             .wrap(http::security::headers())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<http::request_span::RequestSpan>::new())
             .configure(http::routes)
     })
     .workers(workers)

@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod health;
 pub mod language;
 pub mod metrics;
+pub mod request_span;
 pub mod security;
 pub mod unread_body;
 pub mod unsubscribe;

@@ -242,3 +242,48 @@ async fn passwords_and_tokens_never_reach_the_log_at_any_level() {
         }
     }
 }
+
+/// The client address in a request's log lines is the one the server decides: a
+/// forwarded-address header counts only from a trusted proxy.
+#[tokio::test]
+async fn the_log_names_the_client_only_a_trusted_proxy_may_forward() {
+    for (trusted, expected) in [("", "127.0.0.1"), ("127.0.0.1", "203.0.113.9")] {
+        let database = fresh_database().await;
+        let mut server = spawn_binary(
+            &database,
+            &[
+                // The request's span is at info: below, no event carries it.
+                ("RUST_LOG", "info"),
+                ("DONGHANH_TRUSTED_PROXIES", trusted),
+            ],
+        )
+        .await;
+        corrupt_a_commune(&database).await;
+        let body: Value = server
+            .client
+            .post(server.url("/graphql"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .header("forwarded", "for=198.51.100.7")
+            .json(&json!({ "query": "{ communes(first: 5) { nodes { newRuralLevel } } }" }))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        let request_id = body["errors"][0]["extensions"]["requestId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned();
+        let (_, log) = server.stop().await;
+        let logged = events(&log)
+            .into_iter()
+            .find(|event| event["fields"]["request_id"] == request_id.as_str())
+            .unwrap_or_else(|| panic!("no event carries {request_id}:\n{log}"));
+        assert_eq!(
+            logged["span"]["http.client_ip"], expected,
+            "trusted proxies {trusted:?}: {logged}"
+        );
+        assert_eq!(logged["span"]["request_id"], request_id.as_str());
+    }
+}
