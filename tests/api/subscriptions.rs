@@ -10,7 +10,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
     dialogues::{Setting, schedule, setting, setting_with},
-    helpers::{PASSWORD, TestApp, postgres_url, spawn_app_with, spawn_on},
+    helpers::{
+        PASSWORD, TestApp, fresh_database, postgres_url, spawn_app_with, spawn_binary, spawn_on,
+    },
     ws::{self, Socket, close_code, connect, init, next_json, settle, subscribe},
 };
 
@@ -443,9 +445,9 @@ async fn sockets_are_bounded() {
     assert_eq!(close_code(&mut socket).await, Some(1009));
 }
 
-/// Resident memory of this process, in KiB.
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// Resident memory of process `pid`, in KiB.
+fn resident_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
@@ -456,11 +458,10 @@ fn resident_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// A counter or gauge of `/metrics`, by its name and labels as printed.
-async fn metric(app: &TestApp, series: &str) -> f64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
+/// A counter or gauge of the `/metrics` at `url`, by its name and labels as printed.
+async fn metric_at(client: &reqwest::Client, url: &str, series: &str) -> f64 {
+    let text = client
+        .get(url)
         .send()
         .await
         .expect("sent")
@@ -473,13 +474,22 @@ async fn metric(app: &TestApp, series: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A counter or gauge of the app's `/metrics`.
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    metric_at(&app.client, &app.url("/metrics"), series).await
+}
+
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_off_and_memory_stays_flat() {
-    let app = spawn_app_with(|s| s.sockets.send_timeout = Duration::from_secs(1)).await;
+    // The server is a process of its own, so that its memory is its own: this
+    // test process runs other tests meanwhile.
+    let database = fresh_database().await;
+    let server = spawn_binary(&database, &[("DONGHANH_SOCKETS__SEND_TIMEOUT", "1")]).await;
+    let metrics = server.url("/metrics");
     let too_slow = "donghanh_websocket_closes_total{code=\"1008\"}";
-    let mut socket = connect(&app).await;
+    let mut socket = ws::connect_to(server.port).await;
     init(&mut socket, None).await;
-    let before = resident_kib();
+    let before = resident_kib(server.pid);
     // Small queries with large answers (the schema's types with their fields and
     // descriptions, tens of kilobytes each), and the client never reads: gigabytes
     // if anything buffered them. The server stops reading while it cannot write and
@@ -498,8 +508,8 @@ async fn a_client_that_never_reads_is_cut_off_and_memory_stays_flat() {
         }
     }
     // Given up: counted as closed for being too slow, and no longer served.
-    while metric(&app, too_slow).await < 1.0
-        || metric(&app, "donghanh_websocket_sockets").await > 0.0
+    while metric_at(&server.client, &metrics, too_slow).await < 1.0
+        || metric_at(&server.client, &metrics, "donghanh_websocket_sockets").await > 0.0
     {
         assert!(
             started.elapsed() < Duration::from_secs(60),
@@ -507,10 +517,10 @@ async fn a_client_that_never_reads_is_cut_off_and_memory_stays_flat() {
         );
         tokio::task::yield_now().await;
     }
-    let grown = resident_kib().saturating_sub(before);
+    let grown = resident_kib(server.pid).saturating_sub(before);
     assert!(grown < 200 * 1024, "memory grew by {grown} KiB");
     // The server still serves.
-    let body = app.graphql(None, "{ __typename }", json!({})).await;
+    let body = server.graphql(None, "{ __typename }", json!({})).await;
     assert_eq!(body["data"]["__typename"], json!("Query"));
 }
 

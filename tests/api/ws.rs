@@ -8,7 +8,12 @@ pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub async fn connect(app: &TestApp) -> Socket {
-    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port)
+    connect_to(app.port).await
+}
+
+/// A socket to the server listening on `port`, with the protocol negotiated.
+pub async fn connect_to(port: u16) -> Socket {
+    let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
         .into_client_request()
         .expect("request");
     request.headers_mut().insert(
