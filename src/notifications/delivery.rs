@@ -29,7 +29,7 @@ use lettre::{
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, UpdateMany,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -343,6 +343,19 @@ async fn claim_batch(
     Ok(claimed)
 }
 
+/// `update`, also letting go of the rows' claim.
+fn unclaimed(update: UpdateMany<notification::Entity>) -> UpdateMany<notification::Entity> {
+    update
+        .col_expr(
+            notification::Column::Claim,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            notification::Column::ClaimedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+}
+
 /// Records an attempt's outcome, if the claim is still ours.
 async fn finish(
     app: &AppState,
@@ -353,15 +366,7 @@ async fn finish(
 ) -> Result<(), DbErr> {
     let settings = &app.settings.notifications;
     let now = Utc::now();
-    let mut update = notification::Entity::update_many()
-        .col_expr(
-            notification::Column::Claim,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            notification::Column::ClaimedUntil,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
+    let mut update = unclaimed(notification::Entity::update_many())
         .filter(notification::Column::Id.eq(job.id))
         .filter(notification::Column::Claim.eq(claim))
         .filter(notification::Column::EmailStatus.eq(DeliveryStatus::Sending));
@@ -428,18 +433,10 @@ where
 
 /// Gives back claimed e-mails not attempted, their attempt uncounted.
 async fn release(db: &DatabaseConnection, claim: &str, ids: &[i64]) -> Result<(), DbErr> {
-    let update = notification::Entity::update_many()
+    let update = unclaimed(notification::Entity::update_many())
         .col_expr(
             notification::Column::EmailStatus,
             Expr::value(DeliveryStatus::Queued),
-        )
-        .col_expr(
-            notification::Column::Claim,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            notification::Column::ClaimedUntil,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
         )
         .col_expr(
             notification::Column::Attempts,
