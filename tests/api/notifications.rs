@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use donghanh::config::Settings;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -28,13 +29,42 @@ const DIALOGUE_TITLE: &str = "Hội nghị đối thoại doanh nghiệp quý IV
 /// The name `TestApp::firm` gives every enterprise.
 const FIRM_NAME: &str = "Hòa Bình";
 
-fn with_smtp(settings: &mut donghanh::config::Settings, sink: &SmtpSink) {
+fn with_smtp(settings: &mut Settings, sink: &SmtpSink) {
     settings.smtp_url = Some(SecretString::from(sink.url()));
     settings.public_url = PUBLIC_URL.into();
     settings.now = NOW.parse().ok();
     settings.notifications.poll_interval = Duration::from_secs(1);
     settings.notifications.retry_base = Duration::from_secs(1);
     settings.notifications.retry_max = Duration::from_secs(2);
+}
+
+/// A server mailing through `sink` (configured further by `configure`), with an
+/// official and a verified firm twinned with a commune.
+struct Mailing {
+    app: TestApp,
+    admin: Member,
+    official: Member,
+    firm: Member,
+    commune: String,
+}
+
+async fn mailing(sink: &SmtpSink, configure: impl FnOnce(&mut Settings)) -> Mailing {
+    let app = spawn_app_with(|s| {
+        with_smtp(s, sink);
+        configure(s);
+    })
+    .await;
+    let admin = app.admin().await;
+    let official = app.official(&admin).await;
+    let firm = app.verified_firm(&official).await;
+    let commune = twinned_commune(&app, &official, &[&firm]).await;
+    Mailing {
+        app,
+        admin,
+        official,
+        firm,
+        commune,
+    }
 }
 
 /// A commune twinned with each of the firms; dialogues about it invite them.
@@ -485,15 +515,13 @@ async fn notification_received_follows_the_signed_in_viewer_only() {
 #[tokio::test]
 async fn nothing_is_lost_while_the_smtp_server_is_down() {
     let mut sink = SmtpSink::start().await;
-    let app = spawn_app_with(|s| {
-        with_smtp(s, &sink);
-        s.notifications.max_attempts = 100;
-    })
-    .await;
-    let admin = app.admin().await;
-    let official = app.official(&admin).await;
-    let firm = app.verified_firm(&official).await;
-    let commune = twinned_commune(&app, &official, &[&firm]).await;
+    let Mailing {
+        app,
+        official,
+        firm,
+        commune,
+        ..
+    } = mailing(&sink, |s| s.notifications.max_attempts = 100).await;
     sink.stop();
 
     schedule(&app, &official, "Hội trường A", &commune).await;
@@ -540,15 +568,13 @@ async fn nothing_is_lost_while_the_smtp_server_is_down() {
 #[tokio::test]
 async fn failed_deliveries_are_kept_for_admins_to_retry() {
     let mut sink = SmtpSink::start().await;
-    let app = spawn_app_with(|s| {
-        with_smtp(s, &sink);
-        s.notifications.max_attempts = 2;
-    })
-    .await;
-    let admin = app.admin().await;
-    let official = app.official(&admin).await;
-    let firm = app.verified_firm(&official).await;
-    let commune = twinned_commune(&app, &official, &[&firm]).await;
+    let Mailing {
+        app,
+        admin,
+        official,
+        firm,
+        commune,
+    } = mailing(&sink, |s| s.notifications.max_attempts = 2).await;
     sink.stop();
     schedule(&app, &official, "Hội trường A", &commune).await;
     wait_for_deliveries(&app, &firm, "FAILED").await;
