@@ -508,7 +508,7 @@ async fn run(
                 json!({ "errors": [{ "message": "only queries may be sent with GET; use POST" }] }),
             );
     }
-    let order = ResponseOrder::of(&document, operation_name);
+    let order = ResponseOrder::of(&document, operation_name, state.gate.registry());
     let mut request = Request::new(params.query)
         .variables(variables)
         .data(session)

@@ -524,7 +524,11 @@ impl Socket {
         {
             return self.join(id, feed, follower).await;
         }
-        let order = ResponseOrder::of(&document, params.operation_name.as_deref());
+        let order = ResponseOrder::of(
+            &document,
+            params.operation_name.as_deref(),
+            self.state.gate.registry(),
+        );
         // Made before the subscription reads where the log ends, so that nothing
         // committed after that is missed: the feed's own, or the socket's.
         let hub = shared.then(|| self.state.app.db.events.subscribe());

@@ -237,6 +237,11 @@ impl Gate {
         &self.limits
     }
 
+    /// The schema's types.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Bounds the nesting of the text and the variables, then parses the text, once,
     /// and measures the document. The document is then handed to async-graphql
     /// already parsed (`Request::set_parsed_query`): its own parse step would check
