@@ -20,7 +20,7 @@ use crate::{
     clock::Clock,
     config::Settings,
     db::Db,
-    graphql::{self, build_schema},
+    graphql::{self, build_schema, plan::ListPaths},
     http::{
         self, HttpState, Stopping, admission::Admission, client_addr::TrustedProxies,
         metrics::Metrics,
@@ -172,13 +172,15 @@ type Background = Vec<tokio::task::JoinHandle<()>>;
 
 fn serve(listener: TcpListener, state: Arc<AppState>) -> anyhow::Result<(Server, Background)> {
     let settings = state.settings.clone();
-    let schema = build_schema(Some(state.clone()), &settings);
+    let lists = ListPaths::new()?;
+    let schema = build_schema(Some(state.clone()), &settings, Some(lists.clone()));
     let (stop, stopping) = Stopping::channel();
     let background = vec![
         delivery::spawn_worker(state.clone(), stop.subscribe()),
         schedule::spawn_scheduler(state.clone(), stop.subscribe()),
     ];
     let metrics = Metrics::new()?;
+    metrics.register(lists.collector())?;
     let http_state = web::Data::new(HttpState {
         admission: Admission::new(
             settings.database_pool_size as usize,

@@ -1,6 +1,6 @@
 //! `Agency`, `agencies`, `createAgency`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Value};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
@@ -18,6 +18,7 @@ use crate::{
         loaders::{loaded, loaders},
         mutate,
         pagination::{KeyOf, PageArgs, Sort, paginate},
+        plan::{Leaves, now, now_enum},
     },
     keys::{AgencyKey, Key},
     reports::graphql::{ResponseStats, response_stats},
@@ -64,6 +65,22 @@ impl Agency {
         let all = loaded(loaders(ctx)?.twinnings_by_agency.load_one(self.0.id).await)?
             .unwrap_or_default();
         Ok(all.into_iter().map(Twinning).collect())
+    }
+}
+
+impl Leaves for Agency {
+    fn type_name(&self) -> &'static str {
+        "Agency"
+    }
+
+    fn leaf(&self, ctx: &Context<'_>, name: &str) -> Option<Value> {
+        match name {
+            "id" => now(self.id(ctx)),
+            "code" => now(self.code(ctx)),
+            "name" => now(self.name(ctx)),
+            "kind" => now_enum(self.kind(ctx)),
+            _ => None,
+        }
     }
 }
 

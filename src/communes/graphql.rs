@@ -1,6 +1,7 @@
 //! `Commune`, `communes`, `createCommune`, `updateCommune`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Value};
+use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
@@ -22,10 +23,11 @@ use crate::{
         app,
         errors::respond,
         ids::{self, input_key},
-        loaders::{loaded, loaders},
+        loaders::{Loaders, loaded, loaders},
         mutate,
         pagination::{KeyOf, OrderDirection, PageArgs, Sort, paginate},
         patch,
+        plan::{Leaves, Planned, Related, load_rows, now, now_enum},
         scalars::{Date, DateTime},
     },
     keys::{CommuneKey, Key},
@@ -145,7 +147,51 @@ impl Commune {
     }
 }
 
-connection!(Commune, CommuneConnection, CommuneEdge, "communes");
+impl Leaves for Commune {
+    fn type_name(&self) -> &'static str {
+        "Commune"
+    }
+
+    fn leaf(&self, ctx: &Context<'_>, name: &str) -> Option<Value> {
+        match name {
+            "id" => now(self.id(ctx)),
+            "code" => now(self.code(ctx)),
+            "name" => now(self.name(ctx)),
+            "unitType" => now_enum(self.unit_type(ctx)),
+            "district" => now(self.district(ctx)),
+            "special" => now(self.special(ctx)),
+            "newRuralLevel" => now_enum(self.new_rural_level(ctx)),
+            "newRuralYear" => now(self.new_rural_year(ctx)),
+            "updatedAt" => now(self.updated_at(ctx)),
+            _ => None,
+        }
+    }
+}
+
+impl Planned for Commune {
+    fn relation<'a>(
+        loaders: &'a Loaders,
+        name: &str,
+        items: &'a [Self],
+    ) -> Option<BoxFuture<'a, Result<Related, ApiError>>> {
+        match name {
+            "contributionTotals" => Some(Box::pin(async move {
+                let rows =
+                    load_rows(&loaders.totals_by_commune, items.iter().map(|c| c.0.id)).await?;
+                Ok(items
+                    .iter()
+                    .map(|c| {
+                        let totals = rows.get(&c.0.id).cloned().unwrap_or_default();
+                        Some(Box::new(ContributionTotals::from(totals)) as Box<dyn Leaves>)
+                    })
+                    .collect())
+            })),
+            _ => None,
+        }
+    }
+}
+
+connection!(planned Commune, CommuneConnection, CommuneEdge, "communes");
 
 /// The kind of administrative unit.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

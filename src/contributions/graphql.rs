@@ -1,6 +1,7 @@
 //! `Contribution`, `Disbursement`, and the ledger's queries and mutations.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Value};
+use futures_util::future::BoxFuture;
 use sea_orm::{Condition, EntityTrait, QueryFilter};
 
 use super::{
@@ -17,15 +18,17 @@ use crate::{
         app,
         errors::respond,
         ids::{self, argument_key, input_key, input_partner, partner_key},
+        loaders::Loaders,
         loaders::{loaded, loaders},
         mutate,
         pagination::{KeyOf, OrderDirection, PageArgs, Sort, paginate},
+        plan::{self, Leaves, Planned, Related, load_rows, now, now_enum},
         scalars::{Date, DateTime, Vnd},
     },
     keys::{CommuneKey, ContributionKey, DisbursementKey, Key},
     money::PositiveVnd,
     text::{Name, Note},
-    twinnings::graphql::{Partner, load_partner},
+    twinnings::graphql::{Partner, load_partner, partners},
 };
 
 /// What is given.
@@ -206,8 +209,54 @@ impl Disbursement {
     }
 }
 
+impl Leaves for Contribution {
+    fn type_name(&self) -> &'static str {
+        "Contribution"
+    }
+
+    fn leaf(&self, ctx: &Context<'_>, name: &str) -> Option<Value> {
+        match name {
+            "id" => now(self.id(ctx)),
+            "kind" => now_enum(self.kind(ctx)),
+            "purpose" => now(self.purpose(ctx)),
+            "pledgedAmount" => now(self.pledged_amount(ctx)),
+            "disbursedAmount" => now(self.disbursed_amount(ctx)),
+            "outstandingAmount" => now(self.outstanding_amount(ctx)),
+            "status" => now_enum(self.status(ctx)),
+            "pledgedOn" => now(self.pledged_on(ctx)),
+            "dueOn" => now(self.due_on(ctx)),
+            "confirmedAt" => now(self.confirmed_at(ctx)),
+            "cancelledAt" => now(self.cancelled_at(ctx)),
+            "cancellationReason" => now(self.cancellation_reason(ctx)),
+            "createdAt" => now(self.created_at(ctx)),
+            _ => None,
+        }
+    }
+}
+
+impl Planned for Contribution {
+    fn relation<'a>(
+        loaders: &'a Loaders,
+        name: &str,
+        items: &'a [Self],
+    ) -> Option<BoxFuture<'a, Result<Related, ApiError>>> {
+        match name {
+            "commune" => Some(Box::pin(async move {
+                let keys = || items.iter().map(|c| c.0.commune_id);
+                let rows = load_rows(&loaders.communes, keys()).await?;
+                plan::each(&rows, keys(), Commune)
+            })),
+            "contributor" => Some(Box::pin(partners(
+                loaders,
+                items.iter().map(|c| (c.0.enterprise_id, c.0.agency_id)),
+            ))),
+            _ => None,
+        }
+    }
+}
+
 connection!(
-    Contribution,
+    planned Contribution,
     ContributionConnection,
     ContributionEdge,
     "contributions"

@@ -1,7 +1,7 @@
 //! `Enterprise`, `enterprises`, `registerEnterprise`, `verifyEnterprise`,
 //! `updateEnterprise`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Value};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::{
@@ -34,6 +34,7 @@ use crate::{
         mutate,
         pagination::{KeyOf, OrderDirection, PageArgs, Sort, paginate},
         patch,
+        plan::{Leaves, now},
         scalars::DateTime,
         session,
     },
@@ -184,6 +185,27 @@ impl Enterprise {
     /// When the enterprise registered.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
+    }
+}
+
+impl Leaves for Enterprise {
+    fn type_name(&self) -> &'static str {
+        "Enterprise"
+    }
+
+    fn leaf(&self, ctx: &Context<'_>, name: &str) -> Option<Value> {
+        match name {
+            "id" => now(self.id(ctx)),
+            "taxCode" => now(self.tax_code(ctx)),
+            "name" => now(self.name(ctx)),
+            "sector" => now(self.sector(ctx)),
+            "address" => now(self.address(ctx)),
+            "contactEmail" => now(self.contact_email(ctx)),
+            "contactPhone" => now(self.contact_phone(ctx)),
+            "verified" => now(self.verified(ctx)),
+            "createdAt" => now(self.created_at(ctx)),
+            _ => None,
+        }
     }
 }
 

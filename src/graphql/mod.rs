@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod node;
 pub mod order;
 pub mod pagination;
+pub mod plan;
 pub mod scalars;
 pub mod subscriptions;
 
@@ -91,7 +92,11 @@ pub fn build_gate(settings: &Settings) -> Gate {
 /// Builds the schema once; `app` is absent only when printing the SDL. No
 /// extension is registered: the limits run before the schema ([`Gate`]), and an
 /// extension would be dispatched on every field resolved.
-pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchema {
+pub fn build_schema(
+    app: Option<Arc<AppState>>,
+    settings: &Settings,
+    lists: Option<plan::ListPaths>,
+) -> AppSchema {
     let gate = build_gate(settings);
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_recursive_depth(gate.recursion_bound());
@@ -104,12 +109,15 @@ pub fn build_schema(app: Option<Arc<AppState>>, settings: &Settings) -> AppSchem
     if let Some(app) = app {
         builder = builder.data(loaders::Loaders::new(app.clone())).data(app);
     }
+    if let Some(lists) = lists {
+        builder = builder.data(lists);
+    }
     builder.finish()
 }
 
 /// The SDL the code serves.
 pub fn sdl() -> String {
-    build_schema(None, &Settings::default()).sdl()
+    build_schema(None, &Settings::default(), None).sdl()
 }
 
 /// Runs a mutation the one way every mutation runs: the viewer's permission to

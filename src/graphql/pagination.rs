@@ -375,7 +375,13 @@ where
 /// Declares `<Name>Connection` and `<Name>Edge` for a node type, built from a [`Page`].
 #[macro_export]
 macro_rules! connection {
+    (planned $node:ty, $connection:ident, $edge:ident, $doc:literal) => {
+        $crate::connection!(@define $node, $crate::graphql::plan::PlannedList<$node>, $connection, $edge, $doc);
+    };
     ($node:ty, $connection:ident, $edge:ident, $doc:literal) => {
+        $crate::connection!(@define $node, Vec<$node>, $connection, $edge, $doc);
+    };
+    (@define $node:ty, $nodes:ty, $connection:ident, $edge:ident, $doc:literal) => {
         #[doc = concat!("An edge in a list of ", $doc, ".")]
         #[derive(async_graphql::SimpleObject, Clone)]
         pub struct $edge {
@@ -391,7 +397,7 @@ macro_rules! connection {
             /// The page's items with their cursors.
             pub edges: Vec<$edge>,
             /// The nodes of `edges`, for clients that need no cursors.
-            pub nodes: Vec<$node>,
+            pub nodes: $nodes,
             /// Where the page lies in the list.
             pub page_info: $crate::graphql::pagination::PageInfo,
             /// Number of items in the whole filtered list.
@@ -400,7 +406,7 @@ macro_rules! connection {
 
         impl From<$crate::graphql::pagination::Page<$node>> for $connection {
             fn from(page: $crate::graphql::pagination::Page<$node>) -> Self {
-                let nodes = page.rows.iter().map(|(_, n)| n.clone()).collect();
+                let nodes = page.rows.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>();
                 let edges = page
                     .rows
                     .into_iter()
@@ -408,7 +414,7 @@ macro_rules! connection {
                     .collect();
                 $connection {
                     edges,
-                    nodes,
+                    nodes: nodes.into(),
                     page_info: page.page_info,
                     total_count: page.total_count,
                 }

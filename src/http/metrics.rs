@@ -103,6 +103,14 @@ impl Metrics {
         })
     }
 
+    /// Adds a collector kept elsewhere (the GraphQL layer's own counters).
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(collector)
+    }
+
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
             .with_label_values(&[method, route, &status.to_string()])

@@ -2,7 +2,7 @@
 //! `programmeReport`, the `contributionTotals` of communes and enterprises, and
 //! agencies' `responseStats`.
 
-use async_graphql::{Context, Enum, Object, SimpleObject};
+use async_graphql::{Context, Enum, Object, SimpleObject, Value};
 use sea_orm::Condition;
 
 use super::{
@@ -18,6 +18,7 @@ use crate::{
     graphql::{
         app, ids,
         loaders::{loaded, loaders},
+        plan::{LeafValue, Leaves},
         scalars::{Date, Vnd},
     },
     keys::ObjectKind,
@@ -48,6 +49,22 @@ impl From<Totals> for ContributionTotals {
             disbursed: Vnd::total(totals.disbursed),
             outstanding: Vnd::total(totals.outstanding()),
         }
+    }
+}
+
+impl Leaves for ContributionTotals {
+    fn type_name(&self) -> &'static str {
+        "ContributionTotals"
+    }
+
+    fn leaf(&self, _: &Context<'_>, name: &str) -> Option<Value> {
+        Some(match name {
+            "count" => self.count.value(),
+            "pledged" => self.pledged.value(),
+            "disbursed" => self.disbursed.value(),
+            "outstanding" => self.outstanding.value(),
+            _ => return None,
+        })
     }
 }
 

@@ -15,8 +15,9 @@ use crate::{
         app,
         errors::respond,
         ids::{self, input_key, input_partner},
-        loaders::{loaded, loaders},
+        loaders::{Loaders, loaded, loaders},
         mutate,
+        plan::{Leaves, Related, load_rows},
         scalars::Date,
     },
     keys::{Key, TwinningKey},
@@ -55,6 +56,38 @@ pub async fn load_partner(
         (None, None) => None,
     };
     found.ok_or_else(|| ApiError::internal(anyhow::anyhow!("bug: a partner row is missing")))
+}
+
+/// Each item's partner, by its enterprise or agency id, for a planned list: the
+/// enterprises in one statement and the agencies in another, as the loaders batch
+/// them for `load_partner`.
+pub async fn partners(
+    loaders: &Loaders,
+    items: impl Iterator<Item = (Option<i64>, Option<i64>)>,
+) -> Result<Related, ApiError> {
+    let items: Vec<_> = items.collect();
+    let (enterprises, agencies) = futures_util::try_join!(
+        load_rows(&loaders.enterprises, items.iter().filter_map(|p| p.0)),
+        load_rows(
+            &loaders.agencies,
+            items.iter().filter(|p| p.0.is_none()).filter_map(|p| p.1)
+        ),
+    )?;
+    items
+        .into_iter()
+        .map(|partner| {
+            let found: Option<Box<dyn Leaves>> = match partner {
+                (Some(id), _) => enterprises
+                    .get(&id)
+                    .map(|m| Box::new(Enterprise(m.clone())) as _),
+                (None, Some(id)) => agencies.get(&id).map(|m| Box::new(Agency(m.clone())) as _),
+                (None, None) => None,
+            };
+            found
+                .map(Some)
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("bug: a partner row is missing")))
+        })
+        .collect()
 }
 
 /// A commune's partner: an enterprise twinned with it (kết nghĩa) or an agency in

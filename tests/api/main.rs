@@ -26,6 +26,7 @@ mod limits;
 mod migrations;
 mod notifications;
 mod ordering;
+mod planned;
 mod registry;
 mod reports;
 mod schema;

@@ -475,7 +475,7 @@ async fn metric_at(client: &reqwest::Client, url: &str, series: &str) -> f64 {
 }
 
 /// A counter or gauge of the app's `/metrics`.
-async fn metric(app: &TestApp, series: &str) -> f64 {
+pub(crate) async fn metric(app: &TestApp, series: &str) -> f64 {
     metric_at(&app.client, &app.url("/metrics"), series).await
 }
 
