@@ -411,9 +411,9 @@ scalar_leaves!(
     super::scalars::DateTime
 );
 
-/// Loads the rows behind `keys` through `loader`'s own statement, once per
-/// distinct key, without the batching window: the plan already holds the whole
-/// list's keys.
+/// Loads the rows behind `keys` through `loader`, all at once. Through the
+/// loader, not its statement directly: concurrent requests' keys share one
+/// batch, so sixteen requests for the same page's communes cost one statement.
 pub async fn load_rows<L>(
     loader: &DataLoader<L>,
     keys: impl IntoIterator<Item = i64>,
@@ -427,7 +427,7 @@ where
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    super::loaders::loaded(loader.loader().load(&keys).await)
+    super::loaders::loaded(loader.load_many(keys).await)
 }
 
 /// Each item's object among `rows`, or an error when one is missing.
