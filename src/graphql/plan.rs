@@ -176,8 +176,7 @@ async fn resolve_planned<T: Planned>(items: &[T], ctx: &ContextSelectionSet<'_>)
     let related = try_join_all(loads).await.ok()?;
 
     // One plan per concrete type met behind each relation (a union has several).
-    let mut nested: HashMap<(usize, &'static str), Vec<(&Name, &Positioned<Field>)>> =
-        HashMap::new();
+    let mut nested: HashMap<(usize, &'static str), Fields> = HashMap::new();
     for (_, step) in &steps {
         if let Step::Relation(at, set) = step {
             for object in related[*at].iter().flatten() {
@@ -215,6 +214,9 @@ async fn resolve_planned<T: Planned>(items: &[T], ctx: &ContextSelectionSet<'_>)
     Some(Value::List(list))
 }
 
+/// Response keys with the fields that answer them, in order.
+type Fields<'q> = Vec<(&'q Name, &'q Positioned<Field>)>;
+
 /// A field of the plan: read from the row, or the object a relation loaded.
 enum Step<'q> {
     Field(&'q Positioned<Field>),
@@ -241,11 +243,7 @@ impl<'q> Scope<'q> {
     /// The fields `sets` select on an object of `type_name`, fragments expanded
     /// (GraphQL's CollectFields), in order; `None` when a plan cannot answer them
     /// (a response key twice, a directive, arguments).
-    fn fields(
-        &self,
-        type_name: &str,
-        sets: &[&'q SelectionSet],
-    ) -> Option<Vec<(&'q Name, &'q Positioned<Field>)>> {
+    fn fields(&self, type_name: &str, sets: &[&'q SelectionSet]) -> Option<Fields<'q>> {
         let mut fields = Vec::new();
         for set in sets {
             self.collect(type_name, set, &mut fields)?;
@@ -255,11 +253,7 @@ impl<'q> Scope<'q> {
 
     /// The fields of `set` on an object of `type_name`, each a leaf or
     /// `__typename`: a relation's objects have no relations of their own here.
-    fn leaves(
-        &self,
-        type_name: &str,
-        set: &'q SelectionSet,
-    ) -> Option<Vec<(&'q Name, &'q Positioned<Field>)>> {
+    fn leaves(&self, type_name: &str, set: &'q SelectionSet) -> Option<Fields<'q>> {
         let fields = self.fields(type_name, &[set])?;
         fields
             .iter()
@@ -301,7 +295,7 @@ impl<'q> Scope<'q> {
         &self,
         type_name: &str,
         set: &'q SelectionSet,
-        fields: &mut Vec<(&'q Name, &'q Positioned<Field>)>,
+        fields: &mut Fields<'q>,
     ) -> Option<()> {
         for selection in &set.items {
             if !selection.node.directives().is_empty() {

@@ -38,7 +38,8 @@ async fn demo_app() -> (TestApp, String) {
     (app, token)
 }
 
-fn keys(value: &Value) -> Vec<&str> {
+/// The keys of the object `value`, in order.
+pub(crate) fn keys(value: &Value) -> Vec<&str> {
     value
         .as_object()
         .unwrap_or_else(|| panic!("an object: {value}"))

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{helpers::spawn_app, subscriptions::metric};
+use crate::{helpers::spawn_app, ordering::keys, subscriptions::metric};
 
 /// Each list's page is as large as the query limits allow for all the fields.
 const EVERY_FIELD: &str = "
@@ -41,17 +41,8 @@ fragment Commune on Commune {
 const PLANNED: &str = "donghanh_graphql_planned_lists_total{path=\"plan\"}";
 const RESOLVED: &str = "donghanh_graphql_planned_lists_total{path=\"resolvers\"}";
 
-fn keys(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .unwrap_or_else(|| panic!("an object: {value}"))
-        .keys()
-        .map(String::as_str)
-        .collect()
-}
-
 /// The items of `connection`'s `nodes` and of its `edges`' `node`, checked equal.
-fn same_items<'a>(connection: &'a Value) -> &'a [Value] {
+fn same_items(connection: &Value) -> &[Value] {
     let nodes = connection["nodes"].as_array().expect("nodes");
     let edges = connection["edges"].as_array().expect("edges");
     assert_eq!(nodes.len(), edges.len());
