@@ -25,14 +25,6 @@ use sea_orm::{
 
 use crate::{config::Settings, events::Bus};
 
-/// How long a pooled PostgreSQL connection may sit idle before it is checked
-/// (a round trip) on its way out of the pool. sqlx checks every connection on
-/// every acquire by default, and a statement outside a transaction acquires one:
-/// four extra round trips for a list with three relations. A connection in use
-/// under load is never idle this long; one that sat through an outage is checked
-/// and replaced if the server hung up.
-const CHECK_IF_IDLE_FOR: Duration = Duration::from_secs(1);
-
 /// An arbitrary constant naming our migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
 
@@ -95,17 +87,9 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(settings.database_pool_size.max(2))
                 .acquire_timeout(acquire)
-                .test_before_acquire(false)
-                .before_acquire(|connection, meta| {
-                    Box::pin(async move {
-                        if meta.idle_for < CHECK_IF_IDLE_FOR {
-                            return Ok(true);
-                        }
-                        // A connection that fails the check is closed, and the
-                        // pool tries another or connects afresh.
-                        Ok(sea_orm::sqlx::Connection::ping(connection).await.is_ok())
-                    })
-                })
+                // Each connection is checked (a round trip) as it leaves the pool:
+                // when PostgreSQL drops every session at once, a check skipped for
+                // a connection idle a moment hands a dead one to the next request.
                 .connect_with(options)
                 .await?;
             let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
