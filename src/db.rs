@@ -15,8 +15,8 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqlxPostgresConnector,
-    SqlxSqliteConnector, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqliteTransactionMode,
+    SqlxPostgresConnector, SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
     sqlx::{
         postgres::{PgConnectOptions, PgPoolOptions},
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -183,16 +183,17 @@ impl Db {
             }
             _ => {
                 // Take SQLite's write lock before reading which migrations are
-                // applied, so a second process starting at the same moment waits
-                // (busy timeout) and then finds them done.
-                let txn = self.write.begin().await?;
-                txn.execute_unprepared(
-                    "CREATE TABLE IF NOT EXISTS donghanh_migration_lock (held INTEGER)",
-                )
-                .await?;
-                txn.execute_unprepared("INSERT INTO donghanh_migration_lock VALUES (1)")
-                    .await?;
-                txn.execute_unprepared("DELETE FROM donghanh_migration_lock")
+                // applied (BEGIN IMMEDIATE), so a second process starting at the
+                // same moment waits (busy timeout) and then finds them done. A
+                // deferred transaction would read first and then fail to write if a
+                // running server wrote in between (SQLITE_BUSY_SNAPSHOT), which the
+                // busy timeout does not wait out.
+                let txn = self
+                    .write
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
                     .await?;
                 Migrator::up(&txn, None).await?;
                 txn.commit().await?;
