@@ -9,7 +9,9 @@ The schema comes from the server itself (`donghanh migrate up`), and the first
 admin from `donghanh create-admin`, whose argon2id hash every generated account
 reuses: every account signs in with BENCH_PASSWORD. Secondary indexes of the
 loaded tables are dropped during the load and rebuilt from their own definitions,
-so migrations that add indexes need no change here.
+so migrations that add indexes need no change here. The triggers that keep each
+commune's contribution totals (migration 8) stay on and fill `commune_totals` as
+the contributions load; a check compares them with the ledger summed.
 
 Proportions for N contributions: N/100 communes (at least 100), 55 special ones per
 1,000 communes (55 below that), 34 of each 55 at the new-rural standard or above;
@@ -553,6 +555,17 @@ CHECKS = [
     ("pledges from verified enterprises",
      "SELECT count(*) FROM contributions c JOIN enterprises e ON e.id = c.enterprise_id "
      "WHERE e.verified = (1 = 0)"),
+    ("commune totals kept = the ledger summed",
+     "SELECT count(*) FROM communes m "
+     "LEFT JOIN commune_totals t ON t.commune_id = m.id "
+     "LEFT JOIN (SELECT commune_id, count(*) AS n, "
+     "sum(pledged_amount / 1000000000) AS pb, sum(pledged_amount % 1000000000) AS pr, "
+     "sum(disbursed_amount / 1000000000) AS db, sum(disbursed_amount % 1000000000) AS dr "
+     "FROM contributions WHERE status <> 'CANCELLED' GROUP BY commune_id) s ON s.commune_id = m.id "
+     "WHERE coalesce(t.contribution_count, 0) <> coalesce(s.n, 0) "
+     "OR coalesce(t.pledged_billions, 0) <> coalesce(s.pb, 0) OR coalesce(t.pledged_rest, 0) <> coalesce(s.pr, 0) "
+     "OR coalesce(t.disbursed_billions, 0) <> coalesce(s.db, 0) "
+     "OR coalesce(t.disbursed_rest, 0) <> coalesce(s.dr, 0)"),
     ("firm accounts' enterprises",
      "SELECT count(*) FROM accounts a WHERE a.role = 'FIRM' AND a.enterprise_id IS NULL"),
 ]

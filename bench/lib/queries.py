@@ -42,6 +42,9 @@ Q2_PEER = {"query": """query Q2 {
   }
 }"""}
 
+# Q2 for PostGraphile reading the totals the database keeps per commune, as ours does.
+Q2_PEER_KEPT = {"query": Q2_PEER["query"].replace("contributionTotals", "contributionTotals: keptContributionTotals")}
+
 # Q3: totals by commune over the whole ledger.
 Q3 = {"query": """query Q3 {
   contributionSummary(groupBy: COMMUNE) { key label totals { count pledged disbursed outstanding } }

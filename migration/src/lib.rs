@@ -13,6 +13,7 @@ mod m20261127_000004_dialogues;
 mod m20261130_000005_audit_subject_references;
 mod m20261130_000006_change_log;
 mod m20261130_000007_notifications;
+mod m20261130_000008_commune_totals;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_audit_subject_references::Migration),
             Box::new(m20261130_000006_change_log::Migration),
             Box::new(m20261130_000007_notifications::Migration),
+            Box::new(m20261130_000008_commune_totals::Migration),
         ]
     }
 }

@@ -123,10 +123,11 @@ where
     }
 }
 
-/// Contribution totals per commune or contributor: one GROUP BY per batch.
+/// Contribution totals per commune (kept) or contributor (summed): one statement
+/// per batch.
 pub struct TotalsBy {
     app: Arc<AppState>,
-    column: contribution::Column,
+    per: totals::Per,
 }
 
 impl Loader<i64> for TotalsBy {
@@ -134,7 +135,7 @@ impl Loader<i64> for TotalsBy {
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        totals::totals_by(&self.app.db.read, self.column, keys)
+        totals::totals_per(&self.app.db.read, self.per, keys)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))
     }
@@ -212,7 +213,7 @@ impl Loaders {
             }),
             totals_by_commune: loader(TotalsBy {
                 app: app.clone(),
-                column: contribution::Column::CommuneId,
+                per: totals::Per::Commune,
             }),
             dialogues: loader(ById(app.clone(), PhantomData)),
             registrations_by_dialogue: loader(ByParent {
@@ -244,7 +245,7 @@ impl Loaders {
             response_stats: loader(ResponseStatsLoader(app.clone())),
             totals_by_enterprise: loader(TotalsBy {
                 app: app.clone(),
-                column: contribution::Column::EnterpriseId,
+                per: totals::Per::Enterprise,
             }),
         }
     }

@@ -1,6 +1,8 @@
 //! Totals and summaries of contributions that are not cancelled, computed by the
 //! database with SUM / COUNT / GROUP BY. Nothing here loads contribution rows into
-//! Rust.
+//! Rust. A commune's totals, asked for on every page of communes, are kept by the
+//! database instead (`commune_totals`, updated by triggers in the transaction of
+//! each write to the ledger, migration 8) and read by key.
 //!
 //! Sums cannot overflow: each amount is summed in two parts, its whole billions
 //! (`amount / 10^9`, at most 10^6 for the largest amount) and the rest
@@ -111,22 +113,61 @@ pub async fn totals(db: &impl ConnectionTrait, condition: Condition) -> Result<T
         .map(Option::unwrap_or_default)
 }
 
-/// Totals per value of `column` (a commune or contributor column), for the keys
-/// given: one GROUP BY query for a whole batch.
-pub async fn totals_by(
+/// Whose totals a batch asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    /// Kept by the database in `commune_totals` (migration 8): read by key.
+    Commune,
+    /// Summed over the contributor's contributions.
+    Enterprise,
+}
+
+/// Totals per commune or enterprise, for the keys given: one statement for a whole
+/// batch. A key without contributions has no entry.
+pub async fn totals_per(
     db: &impl ConnectionTrait,
-    column: contribution::Column,
+    per: Per,
     keys: &[i64],
 ) -> Result<HashMap<i64, Totals>, DbErr> {
-    let mut select =
-        totals_select(Condition::all().add(Expr::col(column).is_in(keys.iter().copied())));
-    select
-        .expr_as(Expr::col(column), Alias::new("k"))
-        .group_by_col(column);
+    let select = match per {
+        Per::Commune => kept_select(keys),
+        Per::Enterprise => {
+            let column = contribution::Column::EnterpriseId;
+            let mut select =
+                totals_select(Condition::all().add(Expr::col(column).is_in(keys.iter().copied())));
+            select
+                .expr_as(Expr::col(column), Alias::new("k"))
+                .group_by_col(column);
+            select
+        }
+    };
     let rows = db.query_all(&select).await?;
     rows.iter()
         .map(|row| Ok((row.try_get::<i64>("", "k")?, Totals::from_row(row)?)))
         .collect()
+}
+
+/// The kept totals of the communes given, in the columns [`Totals::from_row`]
+/// reads. The triggers keep each sum in the two parts [`split_sum`] selects, so
+/// the row equals what [`totals_select`] sums for the commune.
+fn kept_select(communes: &[i64]) -> SelectStatement {
+    let column = |name: &str| Expr::col((Alias::new("commune_totals"), Alias::new(name)));
+    let mut select = Query::select();
+    select
+        .expr_as(column("commune_id"), Alias::new("k"))
+        .expr_as(column("contribution_count"), Alias::new("n"));
+    for name in [
+        "pledged_billions",
+        "pledged_rest",
+        "disbursed_billions",
+        "disbursed_rest",
+    ] {
+        select.expr_as(column(name), Alias::new(name));
+    }
+    select
+        .from(Alias::new("commune_totals"))
+        .and_where(column("commune_id").is_in(communes.iter().copied()))
+        .to_owned()
 }
 
 /// How `contributionSummary` groups.

@@ -6,14 +6,15 @@ const PLEDGE: &str = "mutation($input: PledgeContributionInput!) { pledgeContrib
   contribution { id status pledgedAmount disbursedAmount outstandingAmount pledgedOn dueOn kind purpose
     contributor { __typename ... on Enterprise { id } ... on Agency { id } } commune { id } }
   userErrors { field message code } } }";
-const CONFIRM: &str = "mutation($id: ID!) { confirmContribution(input: { contributionId: $id }) {
+pub const CONFIRM: &str =
+    "mutation($id: ID!) { confirmContribution(input: { contributionId: $id }) {
   contribution { id status confirmedAt } userErrors { field message code } } }";
 const DISBURSE: &str =
     "mutation($input: RecordDisbursementInput!) { recordDisbursement(input: $input) {
   disbursement { id amount disbursedOn reference contribution { id } }
   contribution { status disbursedAmount outstandingAmount }
   userErrors { field message code } } }";
-const CANCEL: &str = "mutation($id: ID!, $reason: String!) { cancelContribution(input: { contributionId: $id, reason: $reason }) {
+pub const CANCEL: &str = "mutation($id: ID!, $reason: String!) { cancelContribution(input: { contributionId: $id, reason: $reason }) {
   contribution { status cancellationReason outstandingAmount } userErrors { field message code } } }";
 
 /// A fixed business day: 26 November 2026, Hà Nội time.

@@ -33,4 +33,5 @@ mod schema;
 mod smtp_sink;
 mod subscriptions;
 mod tokens;
+mod totals;
 mod ws;

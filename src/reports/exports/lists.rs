@@ -234,7 +234,7 @@ pub async fn communes(
         after::<commune::Entity>(db, condition(export), commune::Column::Id, after_id, limit)
             .await?;
     let keys: Vec<i64> = models.iter().map(|m| m.id).collect();
-    let totals = totals::totals_by(db, contribution::Column::CommuneId, &keys).await?;
+    let totals = totals::totals_per(db, totals::Per::Commune, &keys).await?;
     // Twinnings active today, as `Commune.twinnings` lists them.
     let twinnings: Vec<twinning::Model> = if keys.is_empty() {
         Vec::new()
