@@ -17,6 +17,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqliteTransactionMode,
     SqlxPostgresConnector, SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
+    sea_query::{Expr, extension::postgres::PgFunc},
     sqlx::{
         postgres::{PgConnectOptions, PgPoolOptions},
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -281,6 +282,19 @@ fn sqlite_unavailable(extended_code: i32) -> bool {
     matches!(extended_code & 0xff, SQLITE_IOERR | SQLITE_CANTOPEN)
 }
 
+/// `expr` is one of `keys`, for a batch read. On PostgreSQL `expr = ANY($1)` with
+/// the keys as one array parameter: a batch of any size is one prepared statement,
+/// and its generic plan probes the index for a few keys. (An `IN` list of a page's
+/// ~100 commune ids among 10,000 communes was planned as a sequential scan: 2 ms
+/// against 0.08 ms.) On SQLite `expr IN (...)`.
+pub fn one_of(backend: DbBackend, expr: Expr, keys: &[i64]) -> Expr {
+    use sea_orm::sea_query::ExprTrait;
+    match backend {
+        DbBackend::Postgres => expr.eq(PgFunc::any(Expr::val(keys.to_vec()))),
+        _ => expr.is_in(keys.iter().copied()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +314,33 @@ mod tests {
             Arc::new(sea_orm::sqlx::Error::RowNotFound)
         ))));
         assert!(!is_unavailable(&DbErr::Type("not a level".into())));
+    }
+
+    #[test]
+    fn a_batch_is_one_array_parameter_on_postgresql_and_a_list_on_sqlite() {
+        use sea_orm::sea_query::{Alias, Query};
+        let select = |backend| {
+            let mut select = Query::select();
+            select
+                .column(Alias::new("id"))
+                .from(Alias::new("communes"))
+                .and_where(one_of(backend, Expr::col(Alias::new("id")), &[3, 1, 2]));
+            backend.build(&select)
+        };
+        let postgres = select(DbBackend::Postgres);
+        assert_eq!(
+            postgres.sql,
+            r#"SELECT "id" FROM "communes" WHERE "id" = ANY($1)"#
+        );
+        assert_eq!(
+            postgres.values.map(|v| v.0.len()),
+            Some(1),
+            "one parameter whatever the batch"
+        );
+        let sqlite = select(DbBackend::Sqlite);
+        assert_eq!(
+            sqlite.sql,
+            r#"SELECT "id" FROM "communes" WHERE "id" IN (?, ?, ?)"#
+        );
     }
 }

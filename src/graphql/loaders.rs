@@ -1,4 +1,5 @@
-//! DataLoaders: one `IN (...)` query per batch, whatever the number of items a
+//! DataLoaders: one query per batch (`= ANY($1)` on PostgreSQL, `IN (...)` on
+//! SQLite: [`one_of`]), whatever the number of items a
 //! request returns. Two shapes serve every relation: rows by id ([`ById`]) and
 //! rows by a parent's id ([`ByParent`]). They are shared by all requests and keep no
 //! cache, so concurrent requests' batches merge; they return rows only, and
@@ -20,6 +21,7 @@ use crate::{
     auth::entity as account,
     communes::entity as commune,
     contributions::{disbursement, entity as contribution},
+    db::one_of,
     dialogues::{commune_link, entity as dialogue, registration},
     enterprises::entity as enterprise,
     error::ApiError,
@@ -82,9 +84,10 @@ where
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let db = &self.0.db.read;
         let rows = E::find()
-            .filter(E::ID.is_in(keys.iter().copied()))
-            .all(&self.0.db.read)
+            .filter(one_of(db.get_database_backend(), E::ID.into_expr(), keys))
+            .all(db)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
@@ -107,10 +110,15 @@ where
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let db = &self.app.db.read;
         let rows = E::find()
-            .filter(self.column.is_in(keys.iter().copied()))
+            .filter(one_of(
+                db.get_database_backend(),
+                self.column.into_expr(),
+                keys,
+            ))
             .order_by_asc(E::ID)
-            .all(&self.app.db.read)
+            .all(db)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();

@@ -23,6 +23,7 @@ use crate::{
     agencies::entity as agency,
     communes::entity as commune,
     contributions::entity::{self as contribution, ContributionStatus},
+    db::one_of,
     enterprises::entity as enterprise,
     money::Total,
 };
@@ -129,12 +130,13 @@ pub async fn totals_per(
     per: Per,
     keys: &[i64],
 ) -> Result<HashMap<i64, Totals>, DbErr> {
+    let backend = db.get_database_backend();
     let select = match per {
-        Per::Commune => kept_select(keys),
+        Per::Commune => kept_select(backend, keys),
         Per::Enterprise => {
             let column = contribution::Column::EnterpriseId;
             let mut select =
-                totals_select(Condition::all().add(Expr::col(column).is_in(keys.iter().copied())));
+                totals_select(Condition::all().add(one_of(backend, Expr::col(column), keys)));
             select
                 .expr_as(Expr::col(column), Alias::new("k"))
                 .group_by_col(column);
@@ -150,7 +152,7 @@ pub async fn totals_per(
 /// The kept totals of the communes given, in the columns [`Totals::from_row`]
 /// reads. The triggers keep each sum in the two parts [`split_sum`] selects, so
 /// the row equals what [`totals_select`] sums for the commune.
-fn kept_select(communes: &[i64]) -> SelectStatement {
+fn kept_select(backend: DbBackend, communes: &[i64]) -> SelectStatement {
     let column = |name: &str| Expr::col((Alias::new("commune_totals"), Alias::new(name)));
     let mut select = Query::select();
     select
@@ -166,7 +168,7 @@ fn kept_select(communes: &[i64]) -> SelectStatement {
     }
     select
         .from(Alias::new("commune_totals"))
-        .and_where(column("commune_id").is_in(communes.iter().copied()))
+        .and_where(one_of(backend, column("commune_id"), communes))
         .to_owned()
 }
 
