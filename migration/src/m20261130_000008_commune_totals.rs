@@ -23,6 +23,10 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The head of every statement that adds to `commune_totals`.
+const INSERT: &str = "INSERT INTO commune_totals (commune_id, contribution_count, \
+     pledged_billions, pledged_rest, disbursed_billions, disbursed_rest)";
+
 /// SQLite: a contribution row's share of its commune's totals, as the values of
 /// `commune_totals`' columns after `commune_id`; `row` is `NEW` or `OLD`.
 fn share(row: &str) -> String {
@@ -36,9 +40,7 @@ fn share(row: &str) -> String {
 /// contribution.
 fn add_new() -> String {
     format!(
-        "INSERT INTO commune_totals (commune_id, contribution_count, pledged_billions, \
-         pledged_rest, disbursed_billions, disbursed_rest) \
-         SELECT NEW.commune_id, {share} WHERE NEW.status <> 'CANCELLED' \
+        "{INSERT} SELECT NEW.commune_id, {share} WHERE NEW.status <> 'CANCELLED' \
          ON CONFLICT (commune_id) DO UPDATE SET {SUMS};",
         share = share("NEW")
     )
@@ -71,9 +73,7 @@ fn shares(rows: &str, sign: &str) -> String {
 /// whose totals move (confirming a pledge moves none).
 fn apply(shares: &str) -> String {
     format!(
-        "INSERT INTO commune_totals (commune_id, contribution_count, pledged_billions, \
-         pledged_rest, disbursed_billions, disbursed_rest) \
-         SELECT commune_id, SUM(n), SUM(pb), SUM(pr), SUM(db), SUM(dr) FROM ({shares}) AS s \
+        "{INSERT} SELECT commune_id, SUM(n), SUM(pb), SUM(pr), SUM(db), SUM(dr) FROM ({shares}) AS s \
          GROUP BY commune_id \
          HAVING SUM(n) <> 0 OR SUM(pb) <> 0 OR SUM(pr) <> 0 OR SUM(db) <> 0 OR SUM(dr) <> 0 \
          ON CONFLICT (commune_id) DO UPDATE SET {sums};",
@@ -160,14 +160,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        db.execute_unprepared(
-            "INSERT INTO commune_totals (commune_id, contribution_count, pledged_billions, \
-             pledged_rest, disbursed_billions, disbursed_rest) \
-             SELECT commune_id, COUNT(*), \
+        db.execute_unprepared(&format!(
+            "{INSERT} SELECT commune_id, COUNT(*), \
              SUM(pledged_amount / 1000000000), SUM(pledged_amount % 1000000000), \
              SUM(disbursed_amount / 1000000000), SUM(disbursed_amount % 1000000000) \
-             FROM contributions WHERE status <> 'CANCELLED' GROUP BY commune_id",
-        )
+             FROM contributions WHERE status <> 'CANCELLED' GROUP BY commune_id"
+        ))
         .await?;
         if postgres {
             // Statement-level triggers with transition tables: one upsert per
