@@ -4,6 +4,8 @@
 //! pool for both. Migrations run at start; on PostgreSQL under an advisory lock so
 //! instances starting together migrate once.
 
+pub mod rows;
+
 use std::{
     str::FromStr,
     sync::{

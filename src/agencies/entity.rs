@@ -24,18 +24,22 @@ pub enum AgencyKind {
     Other,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "agencies")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub search_text: String,
-    pub kind: AgencyKind,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "agencies")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub search_text: String,
+        pub kind: AgencyKind,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
+
+crate::text_enum_cells!(AgencyKind);
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}

@@ -3,18 +3,20 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "agenda_answers")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub agenda_item_id: i64,
-    pub agency_id: i64,
-    pub body: String,
-    pub answered_by: i64,
-    pub answered_at: DateTimeUtc,
-    /// Answered on or before the due date, in the programme's time zone.
-    pub on_time: bool,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "agenda_answers")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub agenda_item_id: i64,
+        pub agency_id: i64,
+        pub body: String,
+        pub answered_by: i64,
+        pub answered_at: DateTimeUtc,
+        /// Answered on or before the due date, in the programme's time zone.
+        pub on_time: bool,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

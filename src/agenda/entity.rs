@@ -119,35 +119,37 @@ pub enum SubmissionChannel {
     CitizenReception,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
-#[sea_orm(table_name = "agenda_items")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub title: String,
-    pub body: String,
-    /// `text::fold` of title and body, for search.
-    pub search_text: String,
-    pub category: AgendaCategory,
-    pub channel: SubmissionChannel,
-    pub status: AgendaItemStatus,
-    pub enterprise_id: i64,
-    pub confidential: bool,
-    pub submitted_by: i64,
-    pub submitted_at: DateTimeUtc,
-    /// Proposed at submission, or the one it was accepted onto.
-    pub dialogue_id: Option<i64>,
-    /// Set once accepted onto the dialogue's agenda, from 1.
-    pub position: Option<i32>,
-    pub assigned_agency_id: Option<i64>,
-    pub assigned_at: Option<DateTimeUtc>,
-    pub response_due_on: Option<NaiveDate>,
-    pub rejection_reason: Option<String>,
-    pub feedback_satisfied: Option<bool>,
-    pub feedback_comment: Option<String>,
-    pub feedback_at: Option<DateTimeUtc>,
-    pub version: i32,
-    pub updated_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+    #[sea_orm(table_name = "agenda_items")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub title: String,
+        pub body: String,
+        /// `text::fold` of title and body, for search.
+        pub search_text: String,
+        pub category: AgendaCategory,
+        pub channel: SubmissionChannel,
+        pub status: AgendaItemStatus,
+        pub enterprise_id: i64,
+        pub confidential: bool,
+        pub submitted_by: i64,
+        pub submitted_at: DateTimeUtc,
+        /// Proposed at submission, or the one it was accepted onto.
+        pub dialogue_id: Option<i64>,
+        /// Set once accepted onto the dialogue's agenda, from 1.
+        pub position: Option<i32>,
+        pub assigned_agency_id: Option<i64>,
+        pub assigned_at: Option<DateTimeUtc>,
+        pub response_due_on: Option<NaiveDate>,
+        pub rejection_reason: Option<String>,
+        pub feedback_satisfied: Option<bool>,
+        pub feedback_comment: Option<String>,
+        pub feedback_at: Option<DateTimeUtc>,
+        pub version: i32,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 impl Model {
@@ -162,3 +164,5 @@ impl Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::text_enum_cells!(AgendaItemStatus, AgendaCategory, SubmissionChannel);

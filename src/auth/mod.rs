@@ -183,3 +183,5 @@ impl Session {
         }
     }
 }
+
+crate::text_enum_cells!(Role);

@@ -37,23 +37,27 @@ pub enum NewRuralLevel {
     Model,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "communes")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    /// `text::fold(name)`, kept on write.
-    pub search_text: String,
-    pub unit_type: AdministrativeUnitType,
-    pub district: Option<String>,
-    pub special: bool,
-    pub new_rural_level: NewRuralLevel,
-    pub new_rural_year: Option<i32>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "communes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        /// `text::fold(name)`, kept on write.
+        pub search_text: String,
+        pub unit_type: AdministrativeUnitType,
+        pub district: Option<String>,
+        pub special: bool,
+        pub new_rural_level: NewRuralLevel,
+        pub new_rural_year: Option<i32>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
+
+crate::text_enum_cells!(AdministrativeUnitType, NewRuralLevel);
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}

@@ -46,30 +46,34 @@ pub enum ContributionStatus {
     Cancelled,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "contributions")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub commune_id: i64,
-    pub enterprise_id: Option<i64>,
-    pub agency_id: Option<i64>,
-    pub kind: ContributionKind,
-    pub purpose: String,
-    pub pledged_amount: i64,
-    pub disbursed_amount: i64,
-    pub status: ContributionStatus,
-    pub pledged_on: NaiveDate,
-    pub due_on: Option<NaiveDate>,
-    pub confirmed_at: Option<DateTimeUtc>,
-    pub cancelled_at: Option<DateTimeUtc>,
-    pub cancellation_reason: Option<String>,
-    pub idempotency_key: Option<String>,
-    /// The account that recorded the pledge (idempotency keys are per account).
-    pub created_by: i64,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "contributions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub commune_id: i64,
+        pub enterprise_id: Option<i64>,
+        pub agency_id: Option<i64>,
+        pub kind: ContributionKind,
+        pub purpose: String,
+        pub pledged_amount: i64,
+        pub disbursed_amount: i64,
+        pub status: ContributionStatus,
+        pub pledged_on: NaiveDate,
+        pub due_on: Option<NaiveDate>,
+        pub confirmed_at: Option<DateTimeUtc>,
+        pub cancelled_at: Option<DateTimeUtc>,
+        pub cancellation_reason: Option<String>,
+        pub idempotency_key: Option<String>,
+        /// The account that recorded the pledge (idempotency keys are per account).
+        pub created_by: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
+
+crate::text_enum_cells!(ContributionKind, ContributionStatus);
 
 impl Model {
     /// pledged − disbursed; 0 when cancelled.

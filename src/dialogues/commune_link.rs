@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "dialogue_communes")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub dialogue_id: i64,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub commune_id: i64,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dialogue_communes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub dialogue_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub commune_id: i64,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

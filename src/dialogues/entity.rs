@@ -83,31 +83,35 @@ pub enum DialogueStatus {
     Cancelled,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
-#[sea_orm(table_name = "dialogues")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub title: String,
-    pub format: DialogueFormat,
-    pub level: DialogueLevel,
-    pub status: DialogueStatus,
-    pub starts_at: DateTimeUtc,
-    pub ends_at: DateTimeUtc,
-    pub venue: String,
-    /// Trimmed, lower-cased venue, for the overlap rule.
-    pub venue_key: String,
-    pub chair: String,
-    pub capacity: Option<i32>,
-    /// Registrations, kept here so the capacity check is one conditional UPDATE.
-    pub registered_count: i32,
-    pub minutes: Option<String>,
-    pub cancellation_reason: Option<String>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+    #[sea_orm(table_name = "dialogues")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub title: String,
+        pub format: DialogueFormat,
+        pub level: DialogueLevel,
+        pub status: DialogueStatus,
+        pub starts_at: DateTimeUtc,
+        pub ends_at: DateTimeUtc,
+        pub venue: String,
+        /// Trimmed, lower-cased venue, for the overlap rule.
+        pub venue_key: String,
+        pub chair: String,
+        pub capacity: Option<i32>,
+        /// Registrations, kept here so the capacity check is one conditional UPDATE.
+        pub registered_count: i32,
+        pub minutes: Option<String>,
+        pub cancellation_reason: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::text_enum_cells!(DialogueFormat, DialogueLevel, DialogueStatus);

@@ -21,7 +21,10 @@ use crate::{
     auth::entity as account,
     communes::entity as commune,
     contributions::{disbursement, entity as contribution},
-    db::one_of,
+    db::{
+        one_of,
+        rows::{self, Positional},
+    },
     dialogues::{commune_link, entity as dialogue, registration},
     enterprises::entity as enterprise,
     error::ApiError,
@@ -78,16 +81,15 @@ pub struct ById<E>(Arc<AppState>, PhantomData<fn() -> E>);
 impl<E> Loader<i64> for ById<E>
 where
     E: Keyed,
-    E::Model: Clone + Send + Sync + 'static,
+    E::Model: Positional + Clone + Send + Sync + 'static,
 {
     type Value = E::Model;
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let db = &self.0.db.read;
-        let rows = E::find()
-            .filter(one_of(db.get_database_backend(), E::ID.into_expr(), keys))
-            .all(db)
+        let select = E::find().filter(one_of(db.get_database_backend(), E::ID.into_expr(), keys));
+        let rows = rows::all(db, select)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
@@ -104,21 +106,21 @@ pub struct ByParent<E: EntityTrait> {
 impl<E> Loader<i64> for ByParent<E>
 where
     E: Keyed,
-    E::Model: Clone + Send + Sync + 'static,
+    E::Model: Positional + Clone + Send + Sync + 'static,
 {
     type Value = Vec<E::Model>;
     type Error = Arc<ApiError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let db = &self.app.db.read;
-        let rows = E::find()
+        let select = E::find()
             .filter(one_of(
                 db.get_database_backend(),
                 self.column.into_expr(),
                 keys,
             ))
-            .order_by_asc(E::ID)
-            .all(db)
+            .order_by_asc(E::ID);
+        let rows = rows::all(db, select)
             .await
             .map_err(|e| Arc::new(ApiError::from(e)))?;
         let mut grouped: HashMap<i64, Vec<E::Model>> = HashMap::new();

@@ -16,7 +16,10 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::{
+    db::rows::{self, Positional},
+    error::ApiError,
+};
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -290,7 +293,7 @@ pub async fn paginate<E, C>(
 ) -> Result<Page<E::Model>, ApiError>
 where
     E: EntityTrait,
-    E::Model: Sync,
+    E::Model: Positional + Sync,
     C: ConnectionTrait,
 {
     let first = check_size(args.first, "first")?;
@@ -341,7 +344,7 @@ where
     let mut models = if limit == 0 {
         Vec::new()
     } else {
-        query.all(db).await?
+        rows::all(db, query).await?
     };
     let more = models.len() as u64 > limit;
     models.truncate(limit as usize);

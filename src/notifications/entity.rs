@@ -109,35 +109,37 @@ pub enum DeliveryStatus {
     Failed,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
-#[sea_orm(table_name = "notifications")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    /// The recipient.
-    pub account_id: i64,
-    pub kind: NotificationKind,
-    pub category: Category,
-    /// The object it is about, as a reference (`AgendaItem:42`).
-    pub subject_id: Option<String>,
-    pub title: String,
-    /// Plain text, as the e-mail's text part.
-    pub body: String,
-    /// The e-mail's HTML part.
-    pub html: String,
-    pub created_at: DateTimeUtc,
-    pub read_at: Option<DateTimeUtc>,
-    /// Set when the notification goes out by e-mail too.
-    pub email_to: Option<String>,
-    pub email_status: Option<DeliveryStatus>,
-    pub attempts: i32,
-    pub next_attempt_at: Option<DateTimeUtc>,
-    /// A claimed e-mail whose worker vanished is claimable again after this.
-    pub claimed_until: Option<DateTimeUtc>,
-    /// The claim of the worker sending it.
-    pub claim: Option<String>,
-    pub last_error: Option<String>,
-    pub sent_at: Option<DateTimeUtc>,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+    #[sea_orm(table_name = "notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The recipient.
+        pub account_id: i64,
+        pub kind: NotificationKind,
+        pub category: Category,
+        /// The object it is about, as a reference (`AgendaItem:42`).
+        pub subject_id: Option<String>,
+        pub title: String,
+        /// Plain text, as the e-mail's text part.
+        pub body: String,
+        /// The e-mail's HTML part.
+        pub html: String,
+        pub created_at: DateTimeUtc,
+        pub read_at: Option<DateTimeUtc>,
+        /// Set when the notification goes out by e-mail too.
+        pub email_to: Option<String>,
+        pub email_status: Option<DeliveryStatus>,
+        pub attempts: i32,
+        pub next_attempt_at: Option<DateTimeUtc>,
+        /// A claimed e-mail whose worker vanished is claimable again after this.
+        pub claimed_until: Option<DateTimeUtc>,
+        /// The claim of the worker sending it.
+        pub claim: Option<String>,
+        pub last_error: Option<String>,
+        pub sent_at: Option<DateTimeUtc>,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -166,3 +168,5 @@ pub mod preference {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+crate::text_enum_cells!(NotificationKind, Category, DeliveryStatus);

@@ -238,14 +238,16 @@ async fn reminders(app: &AppState, db: &Db, now: DateTime<Utc>) -> Result<(), Ap
 pub mod run {
     use sea_orm::entity::prelude::*;
 
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "scheduled_runs")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub kind: String,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub period: String,
-        pub ran_at: DateTimeUtc,
+    crate::positional! {
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "scheduled_runs")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub kind: String,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub period: String,
+            pub ran_at: DateTimeUtc,
+        }
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

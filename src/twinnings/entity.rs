@@ -16,19 +16,23 @@ pub enum TwinningKind {
     InCharge,
 }
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "twinnings")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub commune_id: i64,
-    pub enterprise_id: Option<i64>,
-    pub agency_id: Option<i64>,
-    pub kind: TwinningKind,
-    pub started_on: NaiveDate,
-    pub ended_on: Option<NaiveDate>,
-    pub created_at: DateTimeUtc,
+crate::positional! {
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "twinnings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub commune_id: i64,
+        pub enterprise_id: Option<i64>,
+        pub agency_id: Option<i64>,
+        pub kind: TwinningKind,
+        pub started_on: NaiveDate,
+        pub ended_on: Option<NaiveDate>,
+        pub created_at: DateTimeUtc,
+    }
 }
+
+crate::text_enum_cells!(TwinningKind);
 
 impl Model {
     /// True when `day` lies in [startedOn, endedOn].

@@ -29,6 +29,7 @@ mod ordering;
 mod planned;
 mod registry;
 mod reports;
+mod rows;
 mod schema;
 mod smtp_sink;
 mod subscriptions;
