@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod filters;
 pub mod ids;
+pub mod json;
 pub mod limits;
 pub mod loaders;
 pub mod node;

@@ -26,7 +26,6 @@ use async_graphql::{
     Context, ContextSelectionSet, EnumType, ID, Name, OutputType, Positioned, ScalarType,
     ServerResult, Value,
     dataloader::{DataLoader, Loader},
-    indexmap::IndexMap,
     parser::types::{Field, FragmentDefinition, Selection, SelectionSet},
     registry::Registry,
     resolver_utils::enum_value,
@@ -37,7 +36,10 @@ use futures_util::{
 };
 use prometheus::{IntCounter, IntCounterVec, Opts};
 
-use super::loaders::Loaders;
+use super::{
+    json::{ListWriter, Prewritten},
+    loaders::Loaders,
+};
 use crate::error::ApiError;
 
 /// An object whose fields a plan reads straight from its row.
@@ -188,30 +190,29 @@ async fn resolve_planned<T: Planned>(items: &[T], ctx: &ContextSelectionSet<'_>)
         }
     }
 
-    let mut list = Vec::with_capacity(items.len());
+    let prewritten = ctx.data_opt::<Prewritten>().is_some();
+    let mut list = ListWriter::new(prewritten, items.len());
     for (index, item) in items.iter().enumerate() {
-        let mut object = IndexMap::with_capacity(steps.len());
+        list.item(steps.len());
         for (key, step) in &steps {
-            let value = match step {
-                Step::Field(field) => read(item, &ctx.with_field(field))?,
+            match step {
+                Step::Field(field) => list.leaf(key, read(item, &ctx.with_field(field))?),
                 Step::Relation(at, _) => match &related[*at][index] {
                     Some(target) => {
                         let plan = nested.get(&(*at, target.type_name()))?;
-                        let mut inner = IndexMap::with_capacity(plan.len());
+                        list.object(key, plan.len());
                         for (key, field) in plan {
-                            let value = read(target.as_ref(), &ctx.with_field(field))?;
-                            inner.insert((*key).clone(), value);
+                            list.leaf(key, read(target.as_ref(), &ctx.with_field(field))?);
                         }
-                        Value::Object(inner)
+                        list.close();
                     }
-                    None => Value::Null,
+                    None => list.leaf(key, Value::Null),
                 },
-            };
-            object.insert((*key).clone(), value);
+            }
         }
-        list.push(Value::Object(object));
+        list.close();
     }
-    Some(Value::List(list))
+    Some(list.finish())
 }
 
 /// Response keys with the fields that answer them, in order.

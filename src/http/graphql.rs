@@ -36,6 +36,7 @@ use crate::{
     error::{ErrorCode, Language},
     graphql::{
         is_request_error,
+        json::{self, Prewritten},
         limits::{Refusal, nesting},
         operation_type,
         order::ResponseOrder,
@@ -512,7 +513,8 @@ async fn run(
     let mut request = Request::new(params.query)
         .variables(variables)
         .data(session)
-        .data(language);
+        .data(language)
+        .data(Prewritten);
     request.set_parsed_query(document);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -554,24 +556,49 @@ fn respond(
         (true, MediaType::GraphQlResponse) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let body = ResponseBody {
-        data: (!request_failed).then_some(&response.data),
-        errors: &errors,
-        extensions: &response.extensions,
-    };
     HttpResponse::build(status)
         .content_type(media.content_type())
-        .json(body)
+        .body(body(
+            (!request_failed).then_some(&response.data),
+            &errors,
+            &response.extensions,
+        ))
 }
 
-#[derive(serde::Serialize)]
-struct ResponseBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a async_graphql::Value>,
-    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
-    errors: &'a [ServerError],
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+/// The response document: `data` written by [`json::write`], which copies the
+/// lists planned as JSON text, then `errors` and `extensions` when there are any.
+fn body(
+    data: Option<&async_graphql::Value>,
+    errors: &[ServerError],
+    extensions: &std::collections::BTreeMap<String, async_graphql::Value>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.map_or(0, json::prewritten_len) + 4096);
+    let mut separator = b'{';
+    let mut member = |out: &mut Vec<u8>, name: &str| {
+        out.push(separator);
+        separator = b',';
+        out.extend_from_slice(b"\"");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    if let Some(data) = data {
+        member(&mut out, "data");
+        json::write(&mut out, data);
+    }
+    // Serialising errors and extensions to a Vec cannot fail.
+    if !errors.is_empty() {
+        member(&mut out, "errors");
+        let _ = serde_json::to_writer(&mut out, errors);
+    }
+    if !extensions.is_empty() {
+        member(&mut out, "extensions");
+        let _ = serde_json::to_writer(&mut out, extensions);
+    }
+    if out.is_empty() {
+        out.push(b'{');
+    }
+    out.push(b'}');
+    out
 }
 
 /// Every top-level error carries a code. Ours always do; the rest come from
