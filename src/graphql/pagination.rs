@@ -125,6 +125,17 @@ struct Cursor {
     o: u32,
 }
 
+/// An item's cursor, encoded only when it is asked for: a page of 100 whose
+/// `edges` are not selected needs two, for `pageInfo`.
+#[derive(Debug, Clone)]
+pub struct EdgeCursor(Cursor);
+
+impl EdgeCursor {
+    pub fn encode(&self) -> String {
+        self.0.encode()
+    }
+}
+
 impl Cursor {
     fn encode(&self) -> String {
         // Serialising this plain struct cannot fail.
@@ -236,7 +247,7 @@ impl<E: EntityTrait> Sort<E> {
 /// One page of rows with their cursors.
 #[derive(Debug)]
 pub struct Page<M> {
-    pub rows: Vec<(String, M)>,
+    pub rows: Vec<(EdgeCursor, M)>,
     pub page_info: PageInfo,
     pub total_count: i32,
 }
@@ -351,7 +362,7 @@ where
     if backward {
         models.reverse();
     }
-    let rows: Vec<(String, E::Model)> = models
+    let rows: Vec<(EdgeCursor, E::Model)> = models
         .into_iter()
         .map(|m| {
             let cursor = Cursor {
@@ -359,14 +370,14 @@ where
                 i: (sort.id_of)(&m),
                 o: fingerprint,
             };
-            (cursor.encode(), m)
+            (EdgeCursor(cursor), m)
         })
         .collect();
     let page_info = PageInfo {
         has_next_page: if backward { has_before } else { more },
         has_previous_page: if backward { more } else { has_after },
-        start_cursor: rows.first().map(|(c, _)| c.clone()),
-        end_cursor: rows.last().map(|(c, _)| c.clone()),
+        start_cursor: rows.first().map(|(c, _)| c.encode()),
+        end_cursor: rows.last().map(|(c, _)| c.encode()),
     };
     Ok(Page {
         rows,
@@ -386,12 +397,24 @@ macro_rules! connection {
     };
     (@define $node:ty, $nodes:ty, $connection:ident, $edge:ident, $doc:literal) => {
         #[doc = concat!("An edge in a list of ", $doc, ".")]
-        #[derive(async_graphql::SimpleObject, Clone)]
+        #[derive(Clone)]
         pub struct $edge {
-            /// Opaque cursor for `after`/`before`.
-            pub cursor: String,
-            #[doc = concat!("One of the ", $doc, ".")]
+            pub cursor: $crate::graphql::pagination::EdgeCursor,
             pub node: $node,
+        }
+
+        #[doc = concat!("An edge in a list of ", $doc, ".")]
+        #[async_graphql::Object]
+        impl $edge {
+            /// Opaque cursor for `after`/`before`.
+            async fn cursor(&self) -> String {
+                self.cursor.encode()
+            }
+
+            #[doc = concat!("One of the ", $doc, ".")]
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         #[doc = concat!("A page of ", $doc, ", with keyset cursors.")]
