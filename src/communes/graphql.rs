@@ -1,5 +1,7 @@
 //! `Commune`, `communes`, `createCommune`, `updateCommune`.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Value};
 use futures_util::future::BoxFuture;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
@@ -182,7 +184,7 @@ impl Planned for Commune {
                     .iter()
                     .map(|c| {
                         let totals = rows.get(&c.0.id).cloned().unwrap_or_default();
-                        Some(Box::new(ContributionTotals::from(totals)) as Box<dyn Leaves>)
+                        Some(Arc::new(ContributionTotals::from(totals)) as Arc<dyn Leaves>)
                     })
                     .collect())
             })),

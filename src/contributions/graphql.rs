@@ -244,7 +244,7 @@ impl Planned for Contribution {
             "commune" => Some(Box::pin(async move {
                 let keys = || items.iter().map(|c| c.0.commune_id);
                 let rows = load_rows(&loaders.communes, keys()).await?;
-                plan::each(&rows, keys(), Commune)
+                plan::each(rows, keys(), Commune)
             })),
             "contributor" => Some(Box::pin(partners(
                 loaders,

@@ -20,6 +20,7 @@ use std::{
     borrow::Cow,
     collections::{HashMap, hash_map::Entry},
     future::Future,
+    sync::Arc,
 };
 
 use async_graphql::{
@@ -53,8 +54,9 @@ pub trait Leaves: Send + Sync {
     fn leaf(&self, ctx: &Context<'_>, name: &str) -> Option<Value>;
 }
 
-/// The objects behind one relation, one per item of the list, in its order.
-pub type Related = Vec<Option<Box<dyn Leaves>>>;
+/// The objects behind one relation, one per item of the list, in its order; items
+/// related to the same row share its object.
+pub type Related = Vec<Option<Arc<dyn Leaves>>>;
 
 /// The item of a planned list: its own leaves, and relations whose objects load
 /// for the whole list at once.
@@ -425,22 +427,33 @@ where
     super::loaders::loaded(loader.load_many(keys).await)
 }
 
-/// Each item's object among `rows`, or an error when one is missing.
+/// Each item's object among `rows`, or an error when one is missing. Each row
+/// becomes one object, shared by the items that name it.
 pub fn each<M, K>(
-    rows: &HashMap<i64, M>,
+    rows: HashMap<i64, M>,
     keys: impl IntoIterator<Item = i64>,
     make: impl Fn(M) -> K,
 ) -> Result<Related, ApiError>
 where
-    M: Clone,
     K: Leaves + 'static,
 {
+    let objects = shared(rows, make);
     keys.into_iter()
-        .map(|key| match rows.get(&key) {
-            Some(row) => Ok(Some(Box::new(make(row.clone())) as Box<dyn Leaves>)),
+        .map(|key| match objects.get(&key) {
+            Some(object) => Ok(Some(object.clone())),
             None => Err(ApiError::internal(anyhow::anyhow!(
                 "bug: a related row is missing"
             ))),
         })
+        .collect()
+}
+
+/// `rows` made into objects, once each.
+pub fn shared<M, K>(rows: HashMap<i64, M>, make: impl Fn(M) -> K) -> HashMap<i64, Arc<dyn Leaves>>
+where
+    K: Leaves + 'static,
+{
+    rows.into_iter()
+        .map(|(key, row)| (key, Arc::new(make(row)) as Arc<dyn Leaves>))
         .collect()
 }

@@ -17,7 +17,7 @@ use crate::{
         ids::{self, input_key, input_partner},
         loaders::{Loaders, loaded, loaders},
         mutate,
-        plan::{Leaves, Related, load_rows},
+        plan::{Related, load_rows, shared},
         scalars::Date,
     },
     keys::{Key, TwinningKey},
@@ -73,18 +73,18 @@ pub async fn partners(
             items.iter().filter(|p| p.0.is_none()).filter_map(|p| p.1)
         ),
     )?;
+    let enterprises = shared(enterprises, Enterprise);
+    let agencies = shared(agencies, Agency);
     items
         .into_iter()
         .map(|partner| {
-            let found: Option<Box<dyn Leaves>> = match partner {
-                (Some(id), _) => enterprises
-                    .get(&id)
-                    .map(|m| Box::new(Enterprise(m.clone())) as _),
-                (None, Some(id)) => agencies.get(&id).map(|m| Box::new(Agency(m.clone())) as _),
+            let found = match partner {
+                (Some(id), _) => enterprises.get(&id),
+                (None, Some(id)) => agencies.get(&id),
                 (None, None) => None,
             };
             found
-                .map(Some)
+                .map(|object| Some(object.clone()))
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("bug: a partner row is missing")))
         })
         .collect()
