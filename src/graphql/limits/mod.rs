@@ -75,6 +75,7 @@ pub mod nesting;
 use std::{
     collections::{BTreeSet, HashMap},
     fmt,
+    sync::Mutex,
 };
 
 use async_graphql::{
@@ -212,6 +213,7 @@ impl Refusal {
 pub struct Gate {
     registry: Registry,
     limits: QueryLimits,
+    parsed: Parsed,
 }
 
 impl Gate {
@@ -230,7 +232,11 @@ impl Gate {
         if !S::is_empty() {
             S::create_type_info(&mut registry);
         }
-        Gate { registry, limits }
+        Gate {
+            registry,
+            limits,
+            parsed: Parsed::default(),
+        }
     }
 
     pub fn limits(&self) -> &QueryLimits {
@@ -242,16 +248,24 @@ impl Gate {
         &self.registry
     }
 
-    /// Bounds the nesting of the text and the variables, then parses the text, once,
-    /// and measures the document. The document is then handed to async-graphql
+    /// Bounds the nesting of the text and the variables, then parses the text, once
+    /// (a text seen recently is taken parsed from [`Parsed`]), and measures the
+    /// document against the variables. The document is then handed to async-graphql
     /// already parsed (`Request::set_parsed_query`): its own parse step would check
     /// recursion depth by walking every fragment spread afresh, which a few hundred
     /// bytes of fragments spreading each other can make last seconds.
     pub fn admit(&self, query: &str, variables: &Variables) -> Result<ExecutableDocument, Refusal> {
-        nesting::check_query(query, self.limits.max_depth).map_err(Refusal::Nesting)?;
         nesting::check_variables(variables, self.limits.max_depth).map_err(Refusal::Nesting)?;
-        let document = async_graphql::parser::parse_query(query)
-            .map_err(|error| Refusal::Syntax(error.into()))?;
+        let document = match self.parsed.get(query) {
+            Some(document) => document,
+            None => {
+                nesting::check_query(query, self.limits.max_depth).map_err(Refusal::Nesting)?;
+                let document = async_graphql::parser::parse_query(query)
+                    .map_err(|error| Refusal::Syntax(error.into()))?;
+                self.parsed.keep(query, &document);
+                document
+            }
+        };
         check(&document, &self.registry, variables, &self.limits).map_err(Refusal::Limit)?;
         Ok(document)
     }
@@ -262,6 +276,39 @@ impl Gate {
     /// never refuses what the gate measured and admitted.
     pub fn recursion_bound(&self) -> usize {
         self.limits.max_depth.saturating_mul(4).saturating_add(8)
+    }
+}
+
+/// Documents parsed recently, by their text. Clients send the same few queries
+/// again and again; parsing one (pest) cost more than the rest of the gate and
+/// async-graphql's validation together (issue 11's callgrind profile of Q1), a
+/// copy of the parsed document a small fraction of it. Only the parse is kept:
+/// the limits, which depend on the variables, are measured on every request.
+/// Bounded: short texts only, and emptied when full, so texts sent once each
+/// cannot make it grow.
+#[derive(Default)]
+struct Parsed(Mutex<HashMap<Box<str>, ExecutableDocument>>);
+
+impl Parsed {
+    /// At most this many documents are kept.
+    const DOCUMENTS: usize = 256;
+    /// Texts longer than this are parsed every time.
+    const LONGEST: usize = 8 * 1024;
+
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        self.0.lock().ok()?.get(query).cloned()
+    }
+
+    fn keep(&self, query: &str, document: &ExecutableDocument) {
+        if query.len() > Self::LONGEST {
+            return;
+        }
+        if let Ok(mut documents) = self.0.lock() {
+            if documents.len() >= Self::DOCUMENTS {
+                documents.clear();
+            }
+            documents.insert(query.into(), document.clone());
+        }
     }
 }
 

@@ -1353,3 +1353,45 @@ fn configured_limits_are_the_ones_applied() {
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     assert_eq!(calls.get(), 1);
 }
+
+#[test]
+fn a_text_sent_again_is_parsed_once_and_measured_every_time() {
+    let gate = Gate::new::<Query, Mutation, EmptySubscription>(QueryLimits {
+        max_complexity: 100,
+        ..QueryLimits::default()
+    });
+    let kept = || gate.parsed.0.lock().map(|d| d.len()).unwrap_or(usize::MAX);
+    let query = "query($n: Int) { items(first: $n) { id name owner { name } } }";
+    let small = vars(value!({ "n": 5 }));
+    let large = vars(value!({ "n": 50 }));
+
+    let first = gate.admit(query, &small).expect("a small page is admitted");
+    assert_eq!(kept(), 1);
+    let again = gate.admit(query, &small).expect("and admitted again");
+    assert_eq!(format!("{again:?}"), format!("{first:?}"));
+    // The same text, kept parsed, is measured against these variables.
+    match gate.admit(query, &large) {
+        Err(Refusal::Limit(breach)) => {
+            assert!(breach.message.starts_with("query complexity"), "{breach:?}")
+        }
+        other => panic!("a page of 50 is refused, not {other:?}"),
+    }
+    assert!(gate.admit(query, &small).is_ok());
+    assert_eq!(kept(), 1);
+
+    // Nothing is kept of text that does not parse, nor of long texts.
+    assert!(matches!(
+        gate.admit("{ items {", &Variables::default()),
+        Err(Refusal::Syntax(_))
+    ));
+    let long = format!("# {}\n{{ version }}", "x".repeat(Parsed::LONGEST));
+    assert!(gate.admit(&long, &Variables::default()).is_ok());
+    assert_eq!(kept(), 1);
+
+    // Texts sent once each never keep more than the bound.
+    for n in 0..Parsed::DOCUMENTS + 10 {
+        let text = format!("{{ v{n}: version }}");
+        assert!(gate.admit(&text, &Variables::default()).is_ok());
+        assert!(kept() <= Parsed::DOCUMENTS);
+    }
+}
