@@ -66,8 +66,30 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(iso_date(self.0))
     }
+}
+
+/// `day` as `YYYY-MM-DD`; written digit by digit for the four-digit years every
+/// stored day has (chrono's `format` reads its pattern afresh on each call: a
+/// page of contributions formats a hundred days).
+fn iso_date(day: NaiveDate) -> String {
+    let year = day.year();
+    if !(0..=9999).contains(&year) {
+        return day.format("%Y-%m-%d").to_string();
+    }
+    let digits = |number: u32, width: u32| {
+        (0..width)
+            .rev()
+            .map(move |place| char::from(b'0' + (number / 10u32.pow(place) % 10) as u8))
+    };
+    let mut text = String::with_capacity(10);
+    text.extend(digits(year.unsigned_abs(), 4));
+    text.push('-');
+    text.extend(digits(day.month(), 2));
+    text.push('-');
+    text.extend(digits(day.day(), 2));
+    text
 }
 
 /// `YYYY-MM-DD`, digits where digits belong: no sign, no short month or day.
@@ -146,6 +168,26 @@ impl ScalarType for Vnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_written_as_chrono_writes_them() {
+        let mut day = NaiveDate::from_ymd_opt(-3, 1, 1).expect("a day");
+        let last = NaiveDate::from_ymd_opt(10_002, 12, 31).expect("a day");
+        let mut checked = 0;
+        while day <= last {
+            assert_eq!(iso_date(day), day.format("%Y-%m-%d").to_string());
+            checked += 1;
+            // Every day near the ends of the range and of each century, a day a
+            // week elsewhere.
+            let near_edge = day.year() < 3 || day.year() > 9_997 || day.year() % 100 == 0;
+            day = day + chrono::Days::new(if near_edge { 1 } else { 7 });
+        }
+        assert_eq!(
+            iso_date(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
+            "2026-03-09"
+        );
+        assert!(checked > 500_000, "{checked}");
+    }
 
     #[test]
     fn instants_and_days_stay_within_four_digit_years() {
