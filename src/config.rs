@@ -41,7 +41,11 @@ pub struct Settings {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
     pub database_url: String,
-    /// Connections in the pool (PostgreSQL) or readers (SQLite).
+    /// Connections in the pool (PostgreSQL) or readers (SQLite), and how many
+    /// GraphQL requests run at once. 16 by default: a request spends much of its
+    /// time waiting on PostgreSQL's round trips, and with 8 in flight neither the
+    /// server nor PostgreSQL kept 2 cores busy (Q1 at 16 clients: 1,180–1,550/s
+    /// with 8, 1,690–1,800/s with 16 to 32; BENCHMARKS.md).
     pub database_pool_size: u32,
     /// How long a request waits for a database connection before failing with
     /// DATABASE_UNAVAILABLE. While the database is down every request waits this
@@ -209,7 +213,7 @@ impl Default for Settings {
             env: Environment::Development,
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://donghanh.db?mode=rwc".into(),
-            database_pool_size: 8,
+            database_pool_size: 16,
             database_acquire_timeout: Duration::from_secs(1),
             jwt_secret: None,
             jwt_ttl: Duration::from_secs(12 * 3600),
