@@ -39,7 +39,7 @@ where
 }
 
 /// `rows` as models of `E`: by position when their columns are `E`'s.
-pub fn read<E>(rows: &[QueryResult]) -> Result<Vec<E::Model>, DbErr>
+fn read<E>(rows: &[QueryResult]) -> Result<Vec<E::Model>, DbErr>
 where
     E: EntityTrait,
     E::Model: Positional,
