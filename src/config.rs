@@ -41,7 +41,8 @@ pub struct Settings {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
     pub database_url: String,
-    /// Connections in the pool (PostgreSQL) or readers (SQLite), and how many
+    /// Connections in the pool (PostgreSQL: this many for reads outside
+    /// transactions and as many for writes) or readers (SQLite), and how many
     /// GraphQL requests run at once. 16 by default: a request spends much of its
     /// time waiting on PostgreSQL's round trips, and with 8 in flight neither the
     /// server nor PostgreSQL kept 2 cores busy (Q1 at 16 clients: 1,180–1,550/s

@@ -4,6 +4,7 @@
 //! pool for both. Migrations run at start; on PostgreSQL under an advisory lock so
 //! instances starting together migrate once.
 
+pub mod reads;
 pub mod rows;
 
 use std::{
@@ -26,15 +27,17 @@ use sea_orm::{
     },
 };
 
+use self::reads::Reads;
 use crate::{config::Settings, events::Bus};
 
 /// An arbitrary constant naming our migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x646f_6e67_6861_6e68; // "donghanh"
 
-/// Where reads and writes go. On PostgreSQL both are the same pool.
+/// Where reads and writes go. On PostgreSQL reads outside transactions go through
+/// connections of their own ([`reads`]), writes through a pool.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: DatabaseConnection,
+    pub read: Reads,
     pub write: DatabaseConnection,
     /// Statements run since start on behalf of requests and commands (not the
     /// change listener's or pruning's), for `/metrics` and for tests that show a
@@ -46,6 +49,14 @@ pub struct Db {
     /// notification worker and scheduler), so that their polling never shows in a
     /// request's statement count.
     quiet: Option<(DatabaseConnection, DatabaseConnection)>,
+}
+
+/// How reads connect to PostgreSQL: with `options`, at most `size` connections at
+/// once, waiting at most `acquire` for one.
+struct PgReads {
+    options: PgConnectOptions,
+    size: u32,
+    acquire: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,25 +95,41 @@ impl Db {
             Ok(Db::counted(
                 SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
                 SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+                None,
             ))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?.application_name("donghanh");
+            let size = settings.database_pool_size.max(2);
             let pool = PgPoolOptions::new()
-                .max_connections(settings.database_pool_size.max(2))
+                .max_connections(size)
                 .acquire_timeout(acquire)
                 // Each connection is checked (a round trip) as it leaves the pool:
                 // when PostgreSQL drops every session at once, a check skipped for
-                // a connection idle a moment hands a dead one to the next request.
-                .connect_with(options)
+                // a connection idle a moment hands a dead one to the next write.
+                .connect_with(options.clone())
                 .await?;
             let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-            Ok(Db::counted(conn.clone(), conn))
+            Ok(Db::counted(
+                conn.clone(),
+                conn,
+                Some(PgReads {
+                    options,
+                    size,
+                    acquire,
+                }),
+            ))
         } else {
             Err(DbSetupError::UnknownScheme)
         }
     }
 
-    fn counted(mut read: DatabaseConnection, mut write: DatabaseConnection) -> Db {
+    /// The database with its statements counted: `read` and `write` are pools
+    /// (the same one on PostgreSQL, where `lane` says how reads connect).
+    fn counted(
+        mut read: DatabaseConnection,
+        mut write: DatabaseConnection,
+        lane: Option<PgReads>,
+    ) -> Db {
         let quiet = Some((read.clone(), write.clone()));
         let statements = Arc::new(AtomicU64::new(0));
         let same_pool = read.get_database_backend() == DbBackend::Postgres;
@@ -119,6 +146,14 @@ impl Db {
                 counter.fetch_add(1, Ordering::Relaxed);
             });
         }
+        let read = match lane {
+            Some(PgReads {
+                options,
+                size,
+                acquire,
+            }) => Reads::lane(read, options, size, acquire, statements.clone()),
+            None => Reads::pool(read),
+        };
         Db {
             read,
             write,
@@ -131,10 +166,10 @@ impl Db {
     /// This database for background work: the same pools (on SQLite the same single
     /// writer) and the same hub, but statements are not counted.
     pub fn background(&self) -> Db {
-        let (read, write) = self
-            .quiet
-            .clone()
-            .unwrap_or_else(|| (self.read.clone(), self.write.clone()));
+        let (read, write) = match &self.quiet {
+            Some((read, write)) => (Reads::pool(read.clone()), write.clone()),
+            None => (self.read.clone(), self.write.clone()),
+        };
         Db {
             read,
             write,
@@ -213,7 +248,7 @@ impl Db {
         let background = self.background();
         if self.backend() == DbBackend::Postgres {
             self.events
-                .listen(&settings.database_url, background.read)
+                .listen(&settings.database_url, background.read.connection().clone())
                 .await?;
         }
         crate::events::spawn_pruning(background.write, settings.change_retention);
@@ -224,7 +259,7 @@ impl Db {
     /// acquired within `DONGHANH_DATABASE_ACQUIRE_TIMEOUT`).
     pub async fn is_ready(&self) -> bool {
         matches!(
-            tokio::time::timeout(Duration::from_secs(2), self.read.ping()).await,
+            tokio::time::timeout(Duration::from_secs(2), self.read.connection().ping()).await,
             Ok(Ok(()))
         )
     }
@@ -244,7 +279,7 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
-fn lost_connection(error: &sea_orm::sqlx::Error) -> bool {
+pub(crate) fn lost_connection(error: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::{
         Error, error::DatabaseError, postgres::PgDatabaseError, sqlite::SqliteError,
     };

@@ -12,7 +12,7 @@ use async_graphql::{
     dataloader::{DataLoader, Loader},
 };
 use futures_util::future::BoxFuture;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
     agencies::entity as agency,

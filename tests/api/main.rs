@@ -27,6 +27,7 @@ mod migrations;
 mod notifications;
 mod ordering;
 mod planned;
+mod reads;
 mod registry;
 mod reports;
 mod rows;

@@ -3,14 +3,12 @@
 //! times; and a result with columns other than the entity's is read by sea-orm.
 
 use donghanh::db::rows::{self, Positional};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, QueryTrait, sea_query::Expr,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, QueryTrait, sea_query::Expr};
 
 use crate::helpers::spawn_app;
 
 /// `E`'s rows, read by position and by sea-orm; how many there are.
-async fn compare<E>(db: &DatabaseConnection) -> usize
+async fn compare<E>(db: &impl ConnectionTrait) -> usize
 where
     E: EntityTrait,
     E::Model: Positional + PartialEq + std::fmt::Debug,
