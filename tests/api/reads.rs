@@ -15,7 +15,7 @@ use std::{
 
 use donghanh::db::{is_unavailable, reads::Reads};
 use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement,
     sqlx::postgres::PgConnectOptions,
 };
 
@@ -120,6 +120,15 @@ impl Lane {
     }
 }
 
+/// `query` read through the lane in a task of its own.
+fn start(
+    lane: &Arc<Lane>,
+    query: &'static str,
+) -> tokio::task::JoinHandle<Result<Option<QueryResult>, DbErr>> {
+    let lane = lane.clone();
+    tokio::spawn(async move { lane.reads.query_one_raw(sql(query)).await })
+}
+
 #[tokio::test]
 #[ignore = "PostgreSQL only: runs with TEST_DATABASE_URL and --include-ignored"]
 async fn a_connection_is_reused_and_a_lost_one_costs_no_read_an_error() {
@@ -168,10 +177,7 @@ async fn a_refused_statement_leaves_its_connection_in_use() {
 async fn an_abandoned_read_never_hands_its_connection_on() {
     let lane = Arc::new(lane(1, Duration::from_secs(5)).await);
     let sleeping = "SELECT pg_sleep(30)";
-    let task = {
-        let lane = lane.clone();
-        tokio::spawn(async move { lane.reads.query_one_raw(sql(sleeping)).await })
-    };
+    let task = start(&lane, sleeping);
     let abandoned = lane.running(sleeping).await;
     task.abort();
     assert!(task.await.expect_err("aborted").is_cancelled());
@@ -187,10 +193,7 @@ async fn an_abandoned_read_never_hands_its_connection_on() {
 async fn a_read_waits_for_a_place_no_longer_than_the_acquire_timeout() {
     let lane = Arc::new(lane(1, Duration::from_millis(200)).await);
     let sleeping = "SELECT pg_sleep(3)";
-    let task = {
-        let lane = lane.clone();
-        tokio::spawn(async move { lane.reads.query_one_raw(sql(sleeping)).await })
-    };
+    let task = start(&lane, sleeping);
     lane.running(sleeping).await;
     let error = lane
         .reads
