@@ -1,8 +1,9 @@
 //! Database connections. SQLite (the embedded default) gets WAL, foreign keys and a
 //! busy timeout, a pool of readers and a single writer, so reads run in parallel and
-//! writes queue in-process instead of failing with SQLITE_BUSY. PostgreSQL gets one
-//! pool for both. Migrations run at start; on PostgreSQL under an advisory lock so
-//! instances starting together migrate once.
+//! writes queue in-process instead of failing with SQLITE_BUSY. PostgreSQL gets a
+//! pool for writes and transactions, and connections of its own for reads
+//! ([`reads`]: one round trip per statement). Migrations run at start; on
+//! PostgreSQL under an advisory lock so instances starting together migrate once.
 
 pub mod reads;
 pub mod rows;
