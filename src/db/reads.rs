@@ -1,11 +1,12 @@
-//! Where reads outside a transaction go: [`Db::read`](super::Db::read).
+//! Where reads outside a transaction go: [`Db::read`](super::Db::read), for
+//! statements that change nothing.
 //!
 //! sqlx's pool sends PostgreSQL a round trip (a `Sync`, awaiting `ReadyForQuery`)
 //! each time it hands a connection out, and another each time the connection comes
 //! back: three round trips for every statement where one is needed. A page of
 //! contributions with their communes and contributors is four statements, so twelve
 //! round trips, each waking our server and a PostgreSQL backend (issue 11: at one
-//! client a third of PostgreSQL's CPU per request went to them). Reads on
+//! client a quarter of PostgreSQL's CPU per request went to them). Reads on
 //! PostgreSQL therefore go through a [`Lane`] of connections of our own, which
 //! checks a connection only when there is reason to doubt it: it has been idle a
 //! while, or another connection was found lost since it was last used. A read
