@@ -75,7 +75,7 @@ pub mod nesting;
 use std::{
     collections::{BTreeSet, HashMap},
     fmt,
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use async_graphql::{
@@ -285,9 +285,10 @@ impl Gate {
 /// copy of the parsed document a small fraction of it. Only the parse is kept:
 /// the limits, which depend on the variables, are measured on every request.
 /// Bounded: short texts only, and emptied when full, so texts sent once each
-/// cannot make it grow.
+/// cannot make it grow. Shared, so that a request's own copy is made after the
+/// lock is released.
 #[derive(Default)]
-struct Parsed(Mutex<HashMap<Box<str>, ExecutableDocument>>);
+struct Parsed(Mutex<HashMap<Box<str>, Arc<ExecutableDocument>>>);
 
 impl Parsed {
     /// At most this many documents are kept.
@@ -296,7 +297,8 @@ impl Parsed {
     const LONGEST: usize = 8 * 1024;
 
     fn get(&self, query: &str) -> Option<ExecutableDocument> {
-        self.0.lock().ok()?.get(query).cloned()
+        let document = self.0.lock().ok()?.get(query).cloned()?;
+        Some(ExecutableDocument::clone(&document))
     }
 
     fn keep(&self, query: &str, document: &ExecutableDocument) {
@@ -307,7 +309,7 @@ impl Parsed {
             if documents.len() >= Self::DOCUMENTS {
                 documents.clear();
             }
-            documents.insert(query.into(), document.clone());
+            documents.insert(query.into(), Arc::new(document.clone()));
         }
     }
 }
