@@ -227,7 +227,6 @@ impl Lane {
 
     /// The rows `statement` returns (at most one for [`Fetch::One`]).
     async fn rows(&self, statement: &Statement, fetch: Fetch) -> Result<Vec<PgRow>, DbErr> {
-        self.statements.fetch_add(1, Ordering::Relaxed);
         let timed_out = || DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
         let _permit = tokio::time::timeout(self.acquire_timeout, self.permits.acquire())
             .await
@@ -241,6 +240,11 @@ impl Lane {
             let Some(connection) = in_use.connection.as_mut() else {
                 return Err(DbErr::Custom("bug: a connection taken without one".into()));
             };
+            // Counted once it runs, as sea-orm counts the pool's: once however
+            // many connections it takes.
+            if !retried {
+                self.statements.fetch_add(1, Ordering::Relaxed);
+            }
             match run(connection, statement, fetch).await {
                 Ok(rows) => {
                     self.put_back(in_use);

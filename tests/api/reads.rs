@@ -201,6 +201,11 @@ async fn a_read_waits_for_a_place_no_longer_than_the_acquire_timeout() {
         .await
         .expect_err("no place within 200 ms");
     assert!(is_unavailable(&error), "{error:?}");
+    assert_eq!(
+        lane.statements.load(Ordering::Relaxed),
+        1,
+        "a read that never ran is not counted"
+    );
     task.await.expect("joins").expect("the first read answers");
 }
 
